@@ -1,0 +1,116 @@
+/**
+ * The validated, defaults-filled definition of one service or target, in the
+ * shape of its TOML file (sections and snake_case keys), so that `service.status`
+ * can report `config` as the user wrote it. `exec` is always the split argv.
+ * Produced only by `parseUnit`; nothing downstream re-validates it.
+ */
+export type RestartPolicy = "always" | "on-failure" | "never";
+export type StartStatus = "start" | "stop" | "ignore";
+export type ServiceClass = "user" | "system";
+export type HealthType = "tcp" | "http" | "exec";
+export type UnitKind = "service" | "target";
+
+export interface Dependencies {
+  requires: string[];
+  after: string[];
+  wants: string[];
+  conflicts: string[];
+}
+
+export interface ServiceSection {
+  name: string;
+  exec: string[];
+  dir: string | null;
+  oneshot: boolean;
+  status: StartStatus;
+  class: ServiceClass;
+  user: string | null;
+  group: string | null;
+  env: Record<string, string>;
+}
+
+export interface Lifecycle {
+  restart: RestartPolicy;
+  stop_signal: string; // canonical "SIGTERM" form
+  start_timeout_ms: number;
+  stop_timeout_ms: number;
+  restart_delay_ms: number;
+  restart_delay_max_ms: number;
+  max_restarts: number;
+}
+
+export interface Health {
+  type: HealthType;
+  /** tcp: "host:port"; http: URL; exec: the command as given */
+  target: string;
+  /** exec only: the split argv of `target` */
+  argv: string[] | null;
+  interval_ms: number;
+  timeout_ms: number;
+  retries: number;
+}
+
+export interface Logging {
+  buffer_lines: number;
+  forward: boolean;
+}
+
+export interface ServiceConfig {
+  service: ServiceSection;
+  dependencies: Dependencies;
+  lifecycle: Lifecycle;
+  health: Health | null;
+  logging: Logging;
+}
+
+/** A target is a service without a process: only a name, status, class and dependencies. */
+export interface TargetConfig {
+  target: { name: string; status: StartStatus; class: ServiceClass };
+  dependencies: Dependencies;
+}
+
+export type Unit =
+  | { kind: "service"; name: string; file: string; config: ServiceConfig }
+  | { kind: "target"; name: string; file: string; config: TargetConfig };
+
+/** One problem in one file: `web.toml: lifecycle.restart: expected ..., got ...`. */
+export interface ConfigIssue {
+  file: string; // base name, e.g. "web.toml"
+  path: string; // key path, e.g. "lifecycle.restart"; "" for whole-file problems
+  message: string;
+}
+
+export function formatIssue(issue: ConfigIssue): string {
+  return issue.path ? `${issue.file}: ${issue.path}: ${issue.message}` : `${issue.file}: ${issue.message}`;
+}
+
+export interface LoadResult {
+  units: Unit[];
+  errors: ConfigIssue[];
+}
+
+export const DEFAULTS = {
+  status: "start" as StartStatus,
+  class: "user" as ServiceClass,
+  stop_signal: "SIGTERM",
+  start_timeout_ms: 30_000,
+  stop_timeout_ms: 10_000,
+  restart_delay_ms: 1_000,
+  restart_delay_max_ms: 60_000,
+  max_restarts: 0,
+  health_interval_ms: 10_000,
+  health_timeout_ms: 5_000,
+  health_retries: 3,
+  buffer_lines: 1_000,
+  forward: true,
+} as const;
+
+export function unitDependencies(unit: Unit): Dependencies {
+  return unit.config.dependencies;
+}
+export function unitStatus(unit: Unit): StartStatus {
+  return unit.kind === "service" ? unit.config.service.status : unit.config.target.status;
+}
+export function unitClass(unit: Unit): ServiceClass {
+  return unit.kind === "service" ? unit.config.service.class : unit.config.target.class;
+}

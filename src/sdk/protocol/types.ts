@@ -1,0 +1,116 @@
+/**
+ * The shapes that cross the socket (SPEC section 10). Shared by the server's
+ * handlers, the SDK client and the CLI renderers.
+ */
+import type { ServiceState } from "../states.ts";
+import type { Dependencies, ServiceClass, StartStatus, UnitKind } from "../config/types.ts";
+
+export interface ExitInfo {
+  code: number | null;
+  signal: string | null; // "SIGKILL" or null
+}
+
+export interface HealthInfo {
+  status: "passing" | "failing" | "unknown";
+  checked_at: string | null;
+  error: string | null;
+}
+
+export interface ServiceSummary {
+  name: string;
+  kind: UnitKind;
+  state: ServiceState;
+  reason: string;
+  pid: number | null;
+  class: ServiceClass;
+  status: StartStatus;
+  since: string;
+  restarts: number;
+  health: HealthInfo["status"] | null;
+}
+
+/** `service.status` reports health as an object where the summary has a string. */
+export interface ServiceStatusResult extends Omit<ServiceSummary, "health"> {
+  health: HealthInfo | null;
+  exit: ExitInfo | null;
+  config: Record<string, unknown>;
+  dependencies: Dependencies;
+  dependents: string[];
+  file: string;
+}
+
+export interface StateEvent {
+  name: string;
+  from: ServiceState;
+  to: ServiceState;
+  at: string;
+  reason: string;
+  pid: number | null;
+}
+
+export interface LogLine {
+  name: string;
+  stream: "stdout" | "stderr";
+  line: string;
+  at: string;
+}
+
+export interface GraphNode {
+  name: string;
+  kind: UnitKind;
+  state: ServiceState;
+}
+export interface GraphEdge {
+  from: string;
+  to: string;
+  type: "requires" | "after" | "wants" | "conflicts";
+}
+export interface GraphResult {
+  nodes: GraphNode[];
+  edges: GraphEdge[];
+  cycles: string[];
+  unknown: { from: string; to: string; type: string }[];
+}
+
+export interface SystemInfo {
+  version: string;
+  mode: "standalone" | "container" | "vm";
+  pid: number;
+  uptime_ms: number;
+  started_at: string;
+  paths: { config_dir: string; system_dir: string | null; socket: string };
+}
+
+export interface ReloadResult {
+  added: string[];
+  removed: string[];
+  changed: { name: string; restarted: boolean }[];
+  unchanged: string[];
+  errors: string[];
+}
+
+/** Params and results of every method, for the typed client and the dispatcher. */
+export interface Methods {
+  "service.list": { params: Record<string, never>; result: ServiceSummary[] };
+  "service.status": { params: { name: string }; result: ServiceStatusResult };
+  "service.start": { params: { name: string }; result: null };
+  "service.stop": { params: { name: string }; result: null };
+  "service.restart": { params: { name: string }; result: null };
+  "service.kill": { params: { name: string; signal?: string | number }; result: null };
+  "service.create": { params: { name: string; config: string }; result: null };
+  "service.delete": { params: { name: string }; result: null };
+  "service.start_all": { params: Record<string, never>; result: string[] };
+  "service.stop_all": { params: Record<string, never>; result: string[] };
+  "service.delete_all": { params: Record<string, never>; result: string[] };
+  "service.logs": { params: { name?: string; lines?: number; follow?: boolean }; result: LogLine[] };
+  "events.subscribe": { params: Record<string, never>; result: null };
+  "graph.get": { params: { name?: string }; result: GraphResult };
+  "system.reload": { params: Record<string, never>; result: ReloadResult };
+  "system.info": { params: Record<string, never>; result: SystemInfo };
+  "system.shutdown": { params: Record<string, never>; result: null };
+  "system.reboot": { params: Record<string, never>; result: null };
+  "system.poweroff": { params: Record<string, never>; result: null };
+  "rpc.discover": { params: Record<string, never>; result: Record<string, unknown> };
+}
+
+export type MethodName = keyof Methods;

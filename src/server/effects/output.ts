@@ -1,0 +1,57 @@
+/**
+ * Reads a service's stdout or stderr line by line into its ring and, when asked,
+ * forwards each line to zinit's stdout prefixed with the service name. Reading
+ * continuously is what keeps a pipe from buffering without bound inside Bun, and
+ * forwarding drops (and counts) lines while our own stdout is backed up, so a slow
+ * log consumer can never grow zinit's memory or stall the service.
+ */
+import { clampLine } from "../engine/log-ring.ts";
+
+export type LineSink = (stream: "stdout" | "stderr", line: string) => void;
+
+const FORWARD_BACKLOG_BYTES = 1 << 20;
+let droppedForward = 0;
+
+export function forwardLine(name: string, stream: "stdout" | "stderr", line: string): void {
+  const out = process.stdout;
+  if (out.writableLength > FORWARD_BACKLOG_BYTES) {
+    droppedForward++;
+    return;
+  }
+  if (droppedForward > 0) {
+    out.write(`zinit| dropped ${droppedForward} forwarded lines while stdout was backed up\n`);
+    droppedForward = 0;
+  }
+  out.write(`${name}| ${line}\n`);
+  void stream;
+}
+
+export async function pumpLines(
+  source: ReadableStream<Uint8Array>,
+  stream: "stdout" | "stderr",
+  sink: LineSink,
+): Promise<void> {
+  const decoder = new TextDecoder();
+  let rest = "";
+  try {
+    for await (const chunk of source) {
+      const text = rest + decoder.decode(chunk, { stream: true });
+      let start = 0;
+      let nl: number;
+      while ((nl = text.indexOf("\n", start)) >= 0) {
+        sink(stream, clampLine(text.slice(start, nl)));
+        start = nl + 1;
+      }
+      rest = text.slice(start);
+      // A line that never ends is cut here rather than held without bound.
+      if (rest.length > 64 * 1024) {
+        sink(stream, clampLine(rest));
+        rest = "";
+      }
+    }
+  } catch {
+    // The pipe closes with the process; nothing to report beyond the exit itself.
+  }
+  rest += decoder.decode();
+  if (rest.length > 0) sink(stream, clampLine(rest));
+}

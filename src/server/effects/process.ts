@@ -1,0 +1,76 @@
+/**
+ * Spawning a service and signalling its process group. Every service is its own
+ * session and group (detached = setsid), so a signal to -pgid reaches the whole
+ * tree: `sh -c "a | b"`, and whatever the service forked.
+ */
+import type { ServiceConfig } from "../../sdk/config/types.ts";
+import { ZinitError } from "../../sdk/errors.ts";
+import { normalizeSignal } from "../../sdk/config/signals.ts";
+import { pumpLines, type LineSink } from "./output.ts";
+import { resolveIds } from "./users.ts";
+
+export interface ProcessEnd {
+  code: number | null;
+  signal: string | null;
+}
+
+export interface ServiceProcess {
+  pid: number;
+  /** resolves when the group leader has exited (never rejects) */
+  exited: Promise<ProcessEnd>;
+  /** resolves when both output pipes are drained */
+  drained: Promise<void>;
+}
+
+export type Spawner = (argv: string[], options: Bun.SpawnOptions.OptionsObject<"ignore", "pipe", "pipe">) => Bun.Subprocess<"ignore", "pipe", "pipe">;
+
+const bunSpawn: Spawner = (argv, options) => Bun.spawn(argv, options);
+
+function spawnError(argv0: string, err: unknown): ZinitError {
+  const code = (err as { code?: string }).code;
+  const what =
+    code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : code === "ENOTDIR" ? "not a directory" : String((err as Error).message ?? err);
+  return new ZinitError("failed", `spawn failed: ${argv0}: ${what}`);
+}
+
+export function spawnService(config: ServiceConfig, sink: LineSink, spawner: Spawner = bunSpawn): ServiceProcess {
+  const s = config.service;
+  const ids = resolveIds(s.user, s.group);
+  // Bun.spawn does not see runtime changes of process.env unless it is passed.
+  const env: Record<string, string | undefined> = { ...process.env, ...s.env };
+  let proc: Bun.Subprocess<"ignore", "pipe", "pipe">;
+  try {
+    proc = spawner(s.exec, {
+      cwd: s.dir ?? undefined,
+      env,
+      stdin: "ignore",
+      stdout: "pipe",
+      stderr: "pipe",
+      detached: true,
+      ...ids,
+    });
+  } catch (err) {
+    throw spawnError(s.exec[0] ?? "", err);
+  }
+  const drained = Promise.all([pumpLines(proc.stdout, "stdout", sink), pumpLines(proc.stderr, "stderr", sink)]).then(() => undefined);
+  const ended = (): ProcessEnd => {
+    const sig = proc.signalCode;
+    return { code: sig == null ? proc.exitCode : null, signal: sig == null ? null : (normalizeSignal(sig) ?? String(sig)) };
+  };
+  const exited = proc.exited.then(ended, ended);
+  return { pid: proc.pid, exited, drained };
+}
+
+/** Sends a signal to a whole process group; false when the group is gone. */
+export function signalGroup(pgid: number, signal: string | number): boolean {
+  try {
+    process.kill(-pgid, signal as NodeJS.Signals);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function groupAlive(pgid: number): boolean {
+  return signalGroup(pgid, 0);
+}

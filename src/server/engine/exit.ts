@@ -1,0 +1,25 @@
+/**
+ * How a process ended, as one object with a one-line summary: the state machine
+ * and `status` both speak of exits through it.
+ */
+export interface ExitStatus {
+  code: number | null;
+  signal: string | null;
+  /** killed by zinit because start_timeout_ms ran out */
+  timedOut: boolean;
+  /** killed by zinit because the health check failed; the probe's error */
+  unhealthy: string | null;
+  /** needed SIGKILL after stop_timeout_ms */
+  forced: boolean;
+}
+
+export function exitOf(code: number | null, signal: string | null): ExitStatus {
+  return { code, signal, timedOut: false, unhealthy: null, forced: false };
+}
+
+export function describeExit(exit: ExitStatus): string {
+  if (exit.timedOut) return "start timeout";
+  if (exit.unhealthy !== null) return exit.unhealthy;
+  if (exit.signal !== null) return `killed by ${exit.signal}`;
+  return `exit code ${exit.code ?? "unknown"}`;
+}

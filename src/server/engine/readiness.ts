@@ -1,0 +1,74 @@
+/**
+ * What a unit waits for before it may start, and whether a running unit has lost a
+ * requirement (SPEC section 6), pure: it reads records through `lookup` and never
+ * changes them.
+ */
+import type { Graph } from "../../sdk/graph/types.ts";
+import { isOneshot, startStatus, type ServiceRecord } from "./model.ts";
+
+export type Lookup = (name: string) => ServiceRecord | undefined;
+
+/** A requirement is met while it runs (or, a oneshot, has exited 0) and is not going down. */
+export function requirementMet(dep: ServiceRecord): boolean {
+  if (dep.stopCause !== null) return false;
+  if (dep.state === "running") return true;
+  return dep.state === "exited" && isOneshot(dep) && dep.lastExit?.code === 0;
+}
+
+/** Wanted up and not yet settled: `after` and `wants` dependents wait for it. */
+export function isOnItsWayUp(dep: ServiceRecord): boolean {
+  if (dep.state === "blocked" || dep.state === "starting") return true;
+  return dep.desired === "up" && dep.state === "inactive" && startStatus(dep) !== "ignore" && dep.cycle === null;
+}
+
+function describe(dep: ServiceRecord): string {
+  if (startStatus(dep) === "ignore") return "ignored";
+  if (dep.stopCause !== null && dep.state !== "stopping") return "stopping";
+  return dep.state;
+}
+
+/** Why `rec` cannot start now: empty when it may start. */
+export function startBlockers(rec: ServiceRecord, graph: Graph, lookup: Lookup): string[] {
+  const out: string[] = [];
+  const deps = rec.unit.config.dependencies;
+  for (const name of deps.requires) {
+    const dep = lookup(name);
+    if (!dep) out.push(`requires unknown service ${name}`);
+    else if (!requirementMet(dep)) out.push(`requires ${name} (${describe(dep)})`);
+  }
+  for (const edge of graph.dependenciesOf(rec.name)) {
+    if (edge.type === "requires") continue;
+    const dep = lookup(edge.to);
+    if (!dep || startStatus(dep) === "ignore") continue;
+    if (isOnItsWayUp(dep)) out.push(`${edge.type === "after" ? "after" : "wants"} ${edge.to} (${describe(dep)})`);
+  }
+  for (const name of graph.conflictsOf(rec.name)) {
+    const other = lookup(name);
+    if (other && (other.state === "starting" || other.state === "running" || other.state === "stopping")) {
+      out.push(`conflicts with ${name} (${other.state === "stopping" ? "stopping" : "stopping it first"})`);
+    }
+  }
+  return out;
+}
+
+/** The first requirement a started unit has lost (its name), or null. */
+export function lostRequirement(rec: ServiceRecord, lookup: Lookup): string | null {
+  for (const name of rec.unit.config.dependencies.requires) {
+    const dep = lookup(name);
+    if (!dep || !requirementMet(dep)) return name;
+  }
+  return null;
+}
+
+/** Dependents (any edge) still up that are going down too: `rec` stops only after them. */
+export function dependentsStillUp(rec: ServiceRecord, graph: Graph, lookup: Lookup): string[] {
+  const out: string[] = [];
+  for (const edge of graph.dependentsOf(rec.name)) {
+    const d = lookup(edge.from);
+    if (!d) continue;
+    const up = d.state === "starting" || d.state === "running" || d.state === "stopping";
+    const goingDown = d.desired === "down" || d.stopCause !== null || edge.type === "requires";
+    if (up && goingDown) out.push(d.name);
+  }
+  return out;
+}

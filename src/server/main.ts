@@ -1,0 +1,148 @@
+/**
+ * The server role (`zinit server`, `zinit-server`): load the config, supervise, serve
+ * the socket. Standalone it makes itself child subreaper so that double-forked
+ * service descendants are still reaped; under zinit-pid1 it is told the mode.
+ */
+import { parseArgs } from "node:util";
+import { createConsola, type ConsolaInstance } from "consola";
+import { loadDirectories } from "../sdk/config/index.ts";
+import { formatIssue } from "../sdk/config/types.ts";
+import { resolvePaths } from "../sdk/paths.ts";
+import { ZinitError } from "../sdk/errors.ts";
+import { VERSION } from "../version.ts";
+import { Supervisor } from "./supervisor.ts";
+import { ChildReaper } from "./effects/reaper.ts";
+import { setChildSubreaper } from "../sys/libc.ts";
+import { listenRpc } from "./rpc/listen.ts";
+import { buildHandlers } from "./rpc/handlers.ts";
+import type { SystemInfo } from "../sdk/protocol/types.ts";
+
+const USAGE = `usage: zinit-server [--config-dir DIR] [--socket PATH] [--system-dir DIR] [--log-level LEVEL]
+
+The zinit supervisor daemon: loads the service files, starts them in dependency
+order and serves the control socket. Also run as \`zinit server ...\`.
+
+  --config-dir DIR   service files (ZINIT_CONFIG_DIR; default /etc/zinit/services)
+  --socket PATH      control socket (ZINIT_SOCKET; default /run/zinit.sock)
+  --system-dir DIR   system services, loaded first with class = "system"
+  --log-level LEVEL  trace, debug, info, warn, error (ZINIT_LOG_LEVEL; default info)
+  --version          print the version
+`;
+
+const LEVELS: Record<string, number> = { error: 0, warn: 1, info: 3, debug: 4, trace: 5 };
+
+export interface ServerFlags {
+  configDir?: string;
+  socket?: string;
+  systemDir?: string;
+  logLevel: string;
+  mode: SystemInfo["mode"];
+}
+
+function parseFlags(args: string[]): ServerFlags | "help" | "version" {
+  const { values } = parseArgs({
+    args,
+    options: {
+      "config-dir": { type: "string" },
+      socket: { type: "string" },
+      "system-dir": { type: "string" },
+      "log-level": { type: "string" },
+      // set by zinit-pid1 so that system.info reports how we were started
+      mode: { type: "string" },
+      help: { type: "boolean", short: "h" },
+      version: { type: "boolean" },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (values.help) return "help";
+  if (values.version) return "version";
+  const logLevel = values["log-level"] ?? process.env.ZINIT_LOG_LEVEL ?? "info";
+  if (!(logLevel in LEVELS)) throw new ZinitError("usage", `--log-level: expected one of ${Object.keys(LEVELS).join(", ")}, got "${logLevel}"`);
+  const mode = (values.mode ?? "standalone") as SystemInfo["mode"];
+  if (!["standalone", "container", "vm"].includes(mode)) throw new ZinitError("usage", `--mode: expected standalone, container or vm`);
+  return { configDir: values["config-dir"], socket: values.socket, systemDir: values["system-dir"], logLevel, mode };
+}
+
+export async function runServer(args: string[]): Promise<void> {
+  let flags: ReturnType<typeof parseFlags>;
+  try {
+    flags = parseFlags(args);
+  } catch (err) {
+    process.stderr.write(`zinit-server: ${(err as Error).message}\n\n${USAGE}`);
+    process.exit(2);
+  }
+  if (flags === "help") return void process.stdout.write(USAGE);
+  if (flags === "version") return void process.stdout.write(`zinit ${VERSION}\n`);
+  const log = createConsola({ level: LEVELS[flags.logLevel] ?? 3 }).withTag("zinit");
+  guardProcess(log);
+  await serve(flags, log);
+}
+
+/** A supervisor must outlive its own bugs: log them, never exit on them. */
+function guardProcess(log: ConsolaInstance): void {
+  process.on("uncaughtException", (err) => log.error("uncaught exception:", err));
+  process.on("unhandledRejection", (err) => log.error("unhandled rejection:", err));
+}
+
+async function serve(flags: ServerFlags, log: ConsolaInstance): Promise<void> {
+  const paths = resolvePaths({ configDir: flags.configDir, socket: flags.socket, systemDir: flags.systemDir });
+  const reaper = new ChildReaper({
+    onOrphanExit: (pid, status) => log.debug(`reaped orphan ${pid} (${status.signal === null ? `exit code ${status.code}` : `signal ${status.signal}`})`),
+  });
+  if (process.pid !== 1 && process.platform === "linux") {
+    try {
+      setChildSubreaper();
+    } catch (err) {
+      log.warn(`cannot become child subreaper: ${(err as Error).message}`);
+    }
+  }
+  reaper.start();
+
+  const dirs = [...(paths.systemDir ? [{ dir: paths.systemDir, forceClass: "system" as const }] : []), { dir: paths.configDir }];
+  const loaded = loadDirectories(dirs);
+  for (const issue of loaded.errors) log.warn(formatIssue(issue));
+
+  const supervisor = new Supervisor(loaded.units, {
+    spawner: (argv, opts) => reaper.spawn(argv, opts),
+    onError: (err) => log.error(err),
+  });
+  supervisor.onState((e) => log.info(`${e.name}: ${e.from} -> ${e.to} (${e.reason})`));
+  log.info(`zinit ${VERSION} serving ${loaded.units.length} units from ${paths.configDir} on ${paths.socket}`);
+
+  let stopping: Promise<void> | null = null;
+  const startedAt = Date.now();
+  const shutdown = (why: string) => {
+    if (stopping) return stopping;
+    log.info(`${why}: stopping all services`);
+    stopping = supervisor.shutdown().then(async () => {
+      log.info("all services stopped");
+      await server.close();
+      reaper.stop();
+      process.exit(0);
+    });
+    return stopping;
+  };
+
+  let server: Awaited<ReturnType<typeof listenRpc>>;
+  try {
+    server = await listenRpc(
+      paths.socket,
+      buildHandlers({
+        supervisor,
+        mode: flags.mode,
+        startedAt,
+        paths: { config_dir: paths.configDir, system_dir: paths.systemDir, socket: paths.socket },
+        powerControl: false,
+        requestShutdown: (kind) => setImmediate(() => void shutdown(`${kind} requested`)),
+      }),
+    );
+  } catch (err) {
+    log.error((err as Error).message);
+    await supervisor.shutdown();
+    process.exit(1);
+  }
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+  process.on("SIGHUP", () => log.warn("SIGHUP: hot reload is not implemented yet"));
+}
