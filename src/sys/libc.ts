@@ -1,0 +1,345 @@
+/**
+ * The one bun:ffi module of zinit: the few libc calls that Bun has no API for
+ * (reaping, subreaper, process groups, mounts, reboot, peer credentials).
+ *
+ * Model: every wrapper either returns a plain number/boolean/object or throws a
+ * `SyscallError` carrying the syscall, the errno and its name. Outcomes that are
+ * normal for a supervisor are values, not errors: "nothing to reap" (ECHILD) is
+ * `null`, "no such process" (ESRCH) from kill is `false`.
+ *
+ * errno is read through `__errno_location()` in the same synchronous turn as the
+ * failing call, before any other FFI call can overwrite it (BUN-FACTS §8).
+ *
+ * Both `bun:ffi` and libc are loaded on first use, not at import: the CLI role
+ * imports modules that import this one, and it should not pay ~2 MB of RSS for
+ * an FFI layer it never calls.
+ *
+ * Linux only (glibc, with a musl fallback name). Structure layouts are x86_64 /
+ * aarch64 (LP64), which is all zinit is built for.
+ */
+import type * as FFI from "bun:ffi";
+import { constants as osConstants } from "node:os";
+
+// ---------------------------------------------------------------- constants
+
+export const WNOHANG = 1;
+const WEXITED = 4;
+const WNOWAIT = 0x01000000;
+const P_ALL = 0;
+
+const PR_SET_CHILD_SUBREAPER = 36;
+const PR_GET_CHILD_SUBREAPER = 37;
+
+const SOL_SOCKET = 1;
+const SO_PEERCRED = 17;
+
+const ESRCH = 3;
+const ECHILD = 10;
+
+/** reboot(2) commands (the glibc wrapper adds the magic numbers itself). */
+export const RB_AUTOBOOT = 0x01234567;
+export const RB_POWER_OFF = 0x4321fedc;
+export const RB_HALT_SYSTEM = 0xcdef0123;
+
+/** mount(2) flags an init needs for /proc, /sys, /dev, /run. */
+export const MS_RDONLY = 1;
+export const MS_NOSUID = 2;
+export const MS_NODEV = 4;
+export const MS_NOEXEC = 8;
+export const MS_RELATIME = 1 << 21;
+
+/** umount2(2) flags. */
+export const MNT_FORCE = 1;
+export const MNT_DETACH = 2;
+
+// ---------------------------------------------------------------- errors
+
+let errnoNames: Map<number, string> | null = null;
+
+/** "ECHILD" for 10; "E<n>" for a number the runtime has no name for. */
+export function errnoName(errno: number): string {
+  if (errnoNames === null) {
+    errnoNames = new Map();
+    for (const [name, n] of Object.entries(osConstants.errno)) {
+      // Aliases (EWOULDBLOCK = EAGAIN, EDEADLOCK = EDEADLK): keep the first, usual name.
+      if (!errnoNames.has(n)) errnoNames.set(n, name);
+    }
+  }
+  return errnoNames.get(errno) ?? `E${errno}`;
+}
+
+/** A libc call returned failure; `code` is the errno name, as in node's system errors. */
+export class SyscallError extends Error {
+  readonly syscall: string;
+  readonly errno: number;
+  readonly code: string;
+  constructor(syscall: string, errno: number, detail?: string) {
+    const code = errnoName(errno);
+    const what = detail === undefined ? syscall : `${syscall} ${detail}`;
+    super(`${what}: ${code} (${strerror(errno)})`);
+    this.name = "SyscallError";
+    this.syscall = syscall;
+    this.errno = errno;
+    this.code = code;
+  }
+}
+
+// ---------------------------------------------------------------- loading
+
+const symbols = {
+  __errno_location: { args: [], returns: "ptr" },
+  strerror: { args: ["i32"], returns: "cstring" },
+  waitpid: { args: ["i32", "ptr", "i32"], returns: "i32" },
+  waitid: { args: ["i32", "u32", "ptr", "i32"], returns: "i32" },
+  prctl: { args: ["i32", "u64", "u64", "u64", "u64"], returns: "i32" },
+  kill: { args: ["i32", "i32"], returns: "i32" },
+  getpgid: { args: ["i32"], returns: "i32" },
+  setsid: { args: [], returns: "i32" },
+  mount: { args: ["ptr", "ptr", "ptr", "u64", "ptr"], returns: "i32" },
+  umount2: { args: ["ptr", "i32"], returns: "i32" },
+  sync: { args: [], returns: "void" },
+  reboot: { args: ["i32"], returns: "i32" },
+  getuid: { args: [], returns: "u32" },
+  getsockopt: { args: ["i32", "i32", "i32", "ptr", "ptr"], returns: "i32" },
+} as const satisfies Record<string, FFI.FFIFunction>;
+
+type Symbols = FFI.ConvertFns<typeof symbols>;
+
+let lib: Symbols | null = null;
+let errnoPtr = 0 as FFI.Pointer;
+let readI32: (p: FFI.Pointer, offset: number) => number;
+let ptrOf: (view: NodeJS.TypedArray) => FFI.Pointer;
+
+function libraryNames(): string[] {
+  const arch = process.arch === "arm64" ? "aarch64" : "x86_64";
+  return ["libc.so.6", `libc.musl-${arch}.so.1`];
+}
+
+function load(): Symbols {
+  if (process.platform !== "linux") {
+    throw new Error(`zinit's libc layer is Linux-only (platform ${process.platform})`);
+  }
+  // A dynamic require keeps bun:ffi out of processes that never make a syscall.
+  const ffi = require("bun:ffi") as typeof FFI;
+  let lastError: unknown;
+  for (const name of libraryNames()) {
+    try {
+      const opened = ffi.dlopen(name, symbols).symbols;
+      const ep = opened.__errno_location();
+      if (ep === null) throw new Error("__errno_location returned NULL");
+      errnoPtr = ep as FFI.Pointer;
+      readI32 = ffi.read.i32;
+      ptrOf = ffi.ptr;
+      return opened;
+    } catch (e) {
+      lastError = e;
+    }
+  }
+  throw new Error(`cannot load libc (${libraryNames().join(", ")}): ${String(lastError)}`);
+}
+
+function c(): Symbols {
+  return (lib ??= load());
+}
+
+/** errno of the JS thread; only meaningful right after a call that returned -1. */
+function errno(): number {
+  return readI32(errnoPtr, 0);
+}
+
+function strerror(n: number): string {
+  try {
+    return c().strerror(n) ?? "unknown error";
+  } catch {
+    return "unknown error";
+  }
+}
+
+function cstr(s: string): Buffer {
+  return Buffer.from(s + "\0");
+}
+
+function signalNumber(sig: number | NodeJS.Signals): number {
+  if (typeof sig === "number") return sig;
+  const n = (osConstants.signals as Record<string, number | undefined>)[sig];
+  if (n === undefined) throw new RangeError(`unknown signal ${sig}`);
+  return n;
+}
+
+// Reused buffers: the reaper calls these in a loop on every SIGCHLD.
+const statusBuf = new Int32Array(1);
+const siginfoBuf = new Int32Array(32); // siginfo_t is 128 bytes; si_pid is at byte 16
+const intBuf = new Int32Array(1);
+
+// ---------------------------------------------------------------- wait
+
+/** How a child ended: exactly one of the two is set for an exit or a kill. */
+export interface WaitStatus {
+  code: number | null;
+  signal: number | null;
+}
+
+/**
+ * Decodes a raw wait status (the int of waitpid). A stop/continue report (never
+ * asked for by zinit) gives both null.
+ */
+export function decodeWaitStatus(status: number): WaitStatus {
+  const low = status & 0x7f;
+  if (low === 0) return { code: (status >> 8) & 0xff, signal: null };
+  if (low !== 0x7f) return { code: null, signal: low };
+  return { code: null, signal: null };
+}
+
+/**
+ * waitpid(pid, WNOHANG): the reaped pid and its raw status, or null when nothing
+ * is waitable now (0) or there is no such child (ECHILD).
+ */
+export function waitpidNoHang(pid: number): { pid: number; status: number } | null {
+  const r = c().waitpid(pid, statusBuf, WNOHANG);
+  if (r > 0) return { pid: r, status: statusBuf[0]! };
+  if (r === 0) return null;
+  const e = errno();
+  if (e === ECHILD) return null;
+  throw new SyscallError("waitpid", e, String(pid));
+}
+
+/**
+ * Looks at the child that a wait would reap next, without reaping it
+ * (waitid P_ALL, WEXITED|WNOHANG|WNOWAIT). Returns its pid; 0 when children
+ * exist but none has ended; -1 when there are no children at all.
+ */
+export function peekWaitable(): number {
+  const lib = c();
+  // The kernel leaves si_pid untouched when nothing is waitable, so clear it.
+  siginfoBuf[4] = 0;
+  const r = lib.waitid(P_ALL, 0, siginfoBuf, WEXITED | WNOHANG | WNOWAIT);
+  if (r === 0) return siginfoBuf[4]!;
+  const e = errno();
+  if (e === ECHILD) return -1;
+  throw new SyscallError("waitid", e);
+}
+
+// ---------------------------------------------------------------- subreaper
+
+/** Orphaned descendants are re-parented to us instead of to PID 1. */
+export function setChildSubreaper(): void {
+  if (c().prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0) {
+    throw new SyscallError("prctl", errno(), "PR_SET_CHILD_SUBREAPER");
+  }
+}
+
+export function isChildSubreaper(): boolean {
+  const lib = c();
+  intBuf[0] = 0;
+  // prctl's arguments are declared u64 for the SET form, so the address goes in as a number.
+  if (lib.prctl(PR_GET_CHILD_SUBREAPER, ptrOf(intBuf), 0, 0, 0) < 0) {
+    throw new SyscallError("prctl", errno(), "PR_GET_CHILD_SUBREAPER");
+  }
+  return intBuf[0] !== 0;
+}
+
+// ---------------------------------------------------------------- signals
+
+function sendSignal(target: number, sig: number | NodeJS.Signals, detail: string): boolean {
+  const n = signalNumber(sig);
+  if (c().kill(target, n) === 0) return true;
+  const e = errno();
+  if (e === ESRCH) return false;
+  throw new SyscallError("kill", e, detail);
+}
+
+/**
+ * kill(pid, sig) for one process; false when it no longer exists (ESRCH).
+ * pid must be > 0: 0 and negative pids address groups or everyone, which has
+ * its own, deliberately named, function.
+ */
+export function kill(pid: number, sig: number | NodeJS.Signals): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) throw new RangeError(`kill: pid must be > 0, got ${pid}`);
+  return sendSignal(pid, sig, String(pid));
+}
+
+/**
+ * Signals every process of group `pgid`; false when the group is empty.
+ * pgid 0 (our own group) and 1 are refused: as root, a wrong group id here
+ * would take down the caller or the whole system.
+ */
+export function killGroup(pgid: number, sig: number | NodeJS.Signals): boolean {
+  if (!Number.isInteger(pgid) || pgid <= 1) {
+    throw new RangeError(`killGroup: pgid must be > 1, got ${pgid}`);
+  }
+  return sendSignal(-pgid, sig, `-${pgid}`);
+}
+
+/**
+ * kill(-1, sig): every process we may signal but ourselves. Only allowed as
+ * PID 1, where "every process" means our PID namespace; anywhere else, as root,
+ * it would be the whole host. False when there was nobody left.
+ */
+export function killAll(sig: number | NodeJS.Signals): boolean {
+  if (process.pid !== 1) throw new Error("killAll: refused, this process is not PID 1");
+  return sendSignal(-1, sig, "-1");
+}
+
+// ---------------------------------------------------------------- sessions
+
+/** Process group of `pid` (0 = ourselves). */
+export function getpgid(pid: number): number {
+  const r = c().getpgid(pid);
+  if (r < 0) throw new SyscallError("getpgid", errno(), String(pid));
+  return r;
+}
+
+/** Makes us leader of a new session and group; returns its id. EPERM if already a group leader. */
+export function setsid(): number {
+  const r = c().setsid();
+  if (r < 0) throw new SyscallError("setsid", errno());
+  return r;
+}
+
+// ---------------------------------------------------------------- mounts, power
+
+export function mount(
+  source: string,
+  target: string,
+  fstype: string,
+  flags: number,
+  data: string | null,
+): void {
+  const r = c().mount(cstr(source), cstr(target), cstr(fstype), flags, data === null ? null : cstr(data));
+  if (r < 0) throw new SyscallError("mount", errno(), `${fstype} on ${target}`);
+}
+
+export function umount2(target: string, flags = 0): void {
+  if (c().umount2(cstr(target), flags) < 0) throw new SyscallError("umount2", errno(), target);
+}
+
+/** Flushes every filesystem; call before reboot(). Blocks the event loop (tens of ms). */
+export function sync(): void {
+  c().sync();
+}
+
+/**
+ * reboot(2) with RB_POWER_OFF, RB_AUTOBOOT or RB_HALT_SYSTEM. Does not return on
+ * success; throws when refused (EPERM without CAP_SYS_BOOT). Inside a PID
+ * namespace the kernel turns it into the namespace's init exiting instead.
+ */
+export function reboot(cmd: number): void {
+  if (c().reboot(cmd | 0) < 0) throw new SyscallError("reboot", errno(), `0x${(cmd >>> 0).toString(16)}`);
+}
+
+// ---------------------------------------------------------------- identity
+
+export function getuid(): number {
+  return c().getuid();
+}
+
+/** Credentials of the process at the other end of a connected unix socket. */
+export function getPeerCred(fd: number): { pid: number; uid: number; gid: number } {
+  const lib = c();
+  const ucred = new Int32Array(3); // struct ucred { pid_t pid; uid_t uid; gid_t gid; }
+  const len = new Uint32Array([12]);
+  if (lib.getsockopt(fd, SOL_SOCKET, SO_PEERCRED, ucred, len) < 0) {
+    throw new SyscallError("getsockopt", errno(), `SO_PEERCRED fd ${fd}`);
+  }
+  return { pid: ucred[0]!, uid: ucred[1]! >>> 0, gid: ucred[2]! >>> 0 };
+}
