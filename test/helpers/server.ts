@@ -1,0 +1,116 @@
+/**
+ * Runs the compiled server against a temp config dir and socket, the way users run
+ * it, and cleans up after itself: ordered shutdown via SIGTERM, then — if that
+ * hangs — SIGKILL of every service group it knew of and of the server. Never by name.
+ */
+import { mkdtempSync, writeFileSync, rmSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ZINIT } from "./paths.ts";
+
+export interface TestServer {
+  dir: string;
+  configDir: string;
+  socket: string;
+  proc: Bun.Subprocess<"ignore", "pipe", "pipe">;
+  output(): string;
+  /** runs the CLI against this server */
+  cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }>;
+  /** RPC call over a fresh connection */
+  rpc(method: string, params?: unknown): Promise<any>;
+  stop(): Promise<number | null>;
+}
+
+export function writeServices(dir: string, files: Record<string, string>): void {
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name.endsWith(".toml") ? name : `${name}.toml`), text);
+}
+
+export async function startServer(files: Record<string, string>, extraArgs: string[] = []): Promise<TestServer> {
+  const dir = mkdtempSync(join(tmpdir(), "zinit-test-"));
+  const configDir = join(dir, "services");
+  Bun.spawnSync(["mkdir", "-p", configDir]);
+  writeServices(configDir, files);
+  const socket = join(dir, "zinit.sock");
+  const proc = Bun.spawn([ZINIT, "server", "--config-dir", configDir, "--socket", socket, ...extraArgs], {
+    stdin: "ignore",
+    stdout: "pipe",
+    stderr: "pipe",
+    env: { ...process.env, NO_COLOR: "1" },
+  });
+  let out = "";
+  const pump = async (s: ReadableStream<Uint8Array>) => {
+    const dec = new TextDecoder();
+    for await (const c of s) out += dec.decode(c, { stream: true });
+  };
+  void pump(proc.stdout);
+  void pump(proc.stderr);
+  const deadline = Date.now() + 5000;
+  while (!existsSync(socket)) {
+    if (Date.now() > deadline || proc.exitCode !== null) throw new Error(`server did not start:\n${out}`);
+    await Bun.sleep(10);
+  }
+  const rpc = async (method: string, params: unknown = {}) => {
+    const { ZinitClient } = await import("../../src/sdk/client.ts");
+    const c = await ZinitClient.connect(socket);
+    try {
+      return await c.call(method as any, params as any);
+    } finally {
+      c.close();
+    }
+  };
+  const server: TestServer = {
+    dir,
+    configDir,
+    socket,
+    proc,
+    output: () => out,
+    rpc,
+    async cli(...args: string[]) {
+      const p = Bun.spawn([ZINIT, "--socket", socket, ...args], { stdout: "pipe", stderr: "pipe", env: { ...process.env, NO_COLOR: "1" } });
+      const [stdout, stderr, code] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
+      return { code, stdout, stderr };
+    },
+    async stop() {
+      if (proc.exitCode !== null || proc.signalCode !== null) return cleanup(dir, proc.exitCode);
+      let pids: number[] = [];
+      try {
+        pids = ((await rpc("service.list")) as { pid: number | null }[]).map((s) => s.pid).filter((p): p is number => p !== null);
+      } catch {}
+      proc.kill("SIGTERM");
+      const code = await Promise.race([proc.exited, Bun.sleep(8000).then(() => null)]);
+      if (code === null) {
+        for (const pid of pids) try { process.kill(-pid, "SIGKILL"); } catch {}
+        proc.kill("SIGKILL");
+        await proc.exited;
+      }
+      return cleanup(dir, code);
+    },
+  };
+  return server;
+}
+
+function cleanup(dir: string, code: number | null): number | null {
+  rmSync(dir, { recursive: true, force: true });
+  return code;
+}
+
+/** Polls a condition (tests only: the product itself never polls). */
+export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 5000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v as T;
+      last = v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (last: ${JSON.stringify(last)})`);
+    await Bun.sleep(20);
+  }
+}
+
+export async function stateOf(server: TestServer, name: string): Promise<{ state: string; reason: string; pid: number | null; restarts: number }> {
+  return server.rpc("service.status", { name });
+}

@@ -1,0 +1,35 @@
+import { describe, expect, test } from "bun:test";
+import { LogRing, clampLine, MAX_LINE_CHARS } from "../../../src/server/engine/log-ring.ts";
+
+const line = (i: number) => ({ at: i, stream: "stdout" as const, line: `l${i}` });
+
+describe("LogRing", () => {
+  test("keeps only the newest capacity lines, oldest first", () => {
+    const r = new LogRing(3);
+    for (let i = 0; i < 10; i++) r.push(line(i));
+    expect(r.size).toBe(3);
+    expect(r.tail().map((l) => l.line)).toEqual(["l7", "l8", "l9"]);
+    expect(r.tail(2).map((l) => l.line)).toEqual(["l8", "l9"]);
+    expect(r.tail(0)).toEqual([]);
+  });
+  test("partially filled", () => {
+    const r = new LogRing(5);
+    r.push(line(1));
+    r.push(line(2));
+    expect(r.tail(10).map((l) => l.line)).toEqual(["l1", "l2"]);
+  });
+  test("resize keeps the newest lines", () => {
+    const r = new LogRing(5);
+    for (let i = 0; i < 5; i++) r.push(line(i));
+    r.resize(2);
+    expect(r.tail().map((l) => l.line)).toEqual(["l3", "l4"]);
+    r.push(line(9));
+    expect(r.tail().map((l) => l.line)).toEqual(["l4", "l9"]);
+  });
+  test("over-long lines are cut and marked", () => {
+    const cut = clampLine("x".repeat(MAX_LINE_CHARS + 10));
+    expect(cut.startsWith("x".repeat(MAX_LINE_CHARS))).toBe(true);
+    expect(cut.endsWith("… [cut 10 chars]")).toBe(true);
+    expect(clampLine("short")).toBe("short");
+  });
+});
