@@ -1,14 +1,154 @@
-const USAGE = `usage: zinit-pid1 [--container] [--config-dir DIR] [--socket PATH]
+/**
+ * The PID 1 shim (`zinit-pid1`, `init`, `zinit pid1`). Deliberately small: it
+ * reaps every orphan, runs `zinit server` (this same executable) and watches it,
+ * turns signals into an ordered shutdown through the server, and ends with a sweep
+ * of the namespace and, in VM mode, reboot(2). Nothing here may throw out of the
+ * process: as PID 1 an exit tears down the namespace or panics the kernel.
+ *
+ * The server tells us what it was asked to do by its exit status (SERVER_EXIT):
+ * 0 shutdown, 10 poweroff, 11 reboot; anything else is a crash, and the server is
+ * started again with back-off once the services it left behind are gone.
+ */
+import { parseArgs } from "node:util";
+import { createConsola } from "consola";
+import { ChildReaper } from "../server/effects/reaper.ts";
+import { restartDelay, STABLE_RUN_MS } from "../server/engine/restart.ts";
+import { resolvePaths, SYSTEM_DIR } from "../sdk/paths.ts";
+import { mountEssentials } from "./mounts.ts";
+import { sweepNamespace } from "./sweep.ts";
+import { RB_AUTOBOOT, RB_POWER_OFF, reboot, sync } from "../sys/libc.ts";
+
+const USAGE = `usage: zinit-pid1 [--container] [--config-dir DIR] [--socket PATH] [--log-level LEVEL]
 
 The PID 1 shim: reaps zombies, runs and watches zinit-server, handles power signals.
-Not implemented yet (see README: partial).
+Also run as \`init\` or \`zinit pid1 ...\`.
+
+  --container        container mode (also ZINIT_CONTAINER=1): SIGTERM/SIGINT shut
+                     down and exit 0; without it, VM mode: SIGTERM powers off,
+                     SIGINT reboots, and PID 1 never exits
+  --config-dir DIR   service files (ZINIT_CONFIG_DIR; default /etc/zinit/services)
+  --socket PATH      control socket (ZINIT_SOCKET; default /run/zinit.sock)
+  --log-level LEVEL  passed to the server
 `;
 
+export const SERVER_EXIT = { shutdown: 0, poweroff: 10, reboot: 11 } as const;
+type Ending = "shutdown" | "poweroff" | "reboot";
+
+const GRACE_MS = Number(process.env.ZINIT_GRACE_MS ?? 5000);
+const RESTART_BASE_MS = 200;
+const RESTART_MAX_MS = 10_000;
+
 export async function runPid1(args: string[]): Promise<void> {
-  if (args.includes("--help") || args.includes("-h")) {
-    process.stdout.write(USAGE);
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    values = parseArgs({
+      args,
+      options: {
+        container: { type: "boolean" },
+        "config-dir": { type: "string" },
+        socket: { type: "string" },
+        "log-level": { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+      strict: true,
+    }).values;
+  } catch (err) {
+    process.stderr.write(`zinit-pid1: ${(err as Error).message}\n\n${USAGE}`);
+    process.exitCode = 2;
     return;
   }
-  process.stderr.write(`zinit-pid1: not implemented yet\n`);
-  process.exitCode = 1;
+  if (values.help) return void process.stdout.write(USAGE);
+  const container = values.container === true || !!process.env.ZINIT_CONTAINER;
+  const log = createConsola({ level: 3 }).withTag("zinit-pid1");
+  // Never die of our own bug: PID 1 exiting kills everything.
+  process.on("uncaughtException", (err) => log.error("uncaught exception:", err));
+  process.on("unhandledRejection", (err) => log.error("unhandled rejection:", err));
+
+  if (!container && process.pid !== 1) {
+    process.stderr.write("zinit-pid1: VM mode needs to run as PID 1; use --container (or ZINIT_CONTAINER=1) otherwise\n");
+    process.exitCode = 2;
+    return;
+  }
+  const mode = container ? "container" : "vm";
+  if (mode === "vm") {
+    const m = mountEssentials();
+    if (m.mounted.length) log.info(`mounted ${m.mounted.join(", ")}`);
+    for (const f of m.failed) log.warn(`mount ${f}`);
+  }
+  const paths = resolvePaths({ configDir: values["config-dir"] as string | undefined, socket: values.socket as string | undefined });
+  const serverArgs = ["server", "--config-dir", paths.configDir, "--socket", paths.socket, "--mode", mode];
+  if (mode === "vm") serverArgs.push("--system-dir", SYSTEM_DIR);
+  if (values["log-level"]) serverArgs.push("--log-level", values["log-level"] as string);
+
+  const reaper = new ChildReaper();
+  reaper.start();
+
+  let wanted: Ending | null = null;
+  let server: Bun.Subprocess | null = null;
+  const askServer = (ending: Ending) => {
+    if (wanted === null) wanted = ending;
+    log.info(`${ending} requested`);
+    if (server) {
+      try {
+        server.kill("SIGTERM");
+      } catch {}
+    }
+  };
+  process.on("SIGTERM", () => askServer(container ? "shutdown" : "poweroff"));
+  process.on("SIGINT", () => askServer(container ? "shutdown" : "reboot"));
+  process.on("SIGHUP", () => server?.kill("SIGHUP"));
+
+  let consecutive = 0;
+  for (;;) {
+    const startedAt = Date.now();
+    try {
+      server = reaper.spawn([process.execPath, ...serverArgs], { stdin: "ignore", stdout: "inherit", stderr: "inherit", env: process.env });
+    } catch (err) {
+      log.error(`cannot start the server: ${(err as Error).message}`);
+      server = null;
+    }
+    const code = server ? await server.exited.catch(() => -1) : -1;
+    server = null;
+    const ending = endingOf(code, wanted);
+    if (ending !== null) {
+      await finish(mode, ending, log);
+      return;
+    }
+    // A crash: clear what it left behind so that every service runs exactly once.
+    log.error(`server exited unexpectedly (status ${code}); stopping what it left behind`);
+    await sweepNamespace(GRACE_MS, (m) => log.warn(m));
+    if (wanted !== null) {
+      await finish(mode, wanted, log);
+      return;
+    }
+    consecutive = Date.now() - startedAt >= STABLE_RUN_MS ? 1 : consecutive + 1;
+    const delay = restartDelay(consecutive, RESTART_BASE_MS, RESTART_MAX_MS);
+    log.info(`restarting the server in ${delay} ms`);
+    await Bun.sleep(delay);
+  }
+}
+
+function endingOf(code: number, wanted: Ending | null): Ending | null {
+  if (code === SERVER_EXIT.poweroff) return "poweroff";
+  if (code === SERVER_EXIT.reboot) return "reboot";
+  if (code === SERVER_EXIT.shutdown) return wanted ?? "shutdown";
+  return null;
+}
+
+async function finish(mode: "container" | "vm", ending: Ending, log: { info(m: string): void; warn(m: string): void; error(m: string): void }): Promise<void> {
+  await sweepNamespace(GRACE_MS, (m) => log.warn(m));
+  if (mode === "container") {
+    log.info("all stopped; exiting");
+    process.exit(0);
+  }
+  // VM mode: shutdown means power off; PID 1 never returns.
+  const cmd = ending === "reboot" ? RB_AUTOBOOT : RB_POWER_OFF;
+  log.info(ending === "reboot" ? "rebooting" : "powering off");
+  try {
+    sync();
+    reboot(cmd);
+  } catch (err) {
+    log.error(`reboot(2) failed: ${(err as Error).message}`);
+  }
+  for (;;) await Bun.sleep(3_600_000);
 }

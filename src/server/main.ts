@@ -112,6 +112,8 @@ async function serve(flags: ServerFlags, log: ConsolaInstance): Promise<void> {
 
   let stopping: Promise<void> | null = null;
   const startedAt = Date.now();
+  // Under zinit-pid1 the exit status tells it what to do next (see pid1/main.ts).
+  let exitStatus = 0;
   const shutdown = (why: string) => {
     if (stopping) return stopping;
     log.info(`${why}: stopping all services`);
@@ -119,7 +121,7 @@ async function serve(flags: ServerFlags, log: ConsolaInstance): Promise<void> {
       log.info("all services stopped");
       await server.close();
       reaper.stop();
-      process.exit(0);
+      process.exit(exitStatus);
     });
     return stopping;
   };
@@ -133,8 +135,11 @@ async function serve(flags: ServerFlags, log: ConsolaInstance): Promise<void> {
         mode: flags.mode,
         startedAt,
         paths: { config_dir: paths.configDir, system_dir: paths.systemDir, socket: paths.socket },
-        powerControl: false,
-        requestShutdown: (kind) => setImmediate(() => void shutdown(`${kind} requested`)),
+        powerControl: flags.mode === "vm",
+        requestShutdown: (kind) => {
+          if (stopping === null) exitStatus = kind === "poweroff" ? 10 : kind === "reboot" ? 11 : 0;
+          setImmediate(() => void shutdown(`${kind} requested`));
+        },
       }),
     );
   } catch (err) {

@@ -381,7 +381,10 @@ export class Supervisor {
       if (lost !== null) this.setState(rec, "blocked", `requires ${lost} (${lookup(lost)?.state ?? "unknown"})`);
       return;
     }
-    if (rec.state !== "inactive" && rec.state !== "blocked") return;
+    // A back-off that has run out leaves the unit starting with no process: it is
+    // started like a blocked one, so a requirement lost meanwhile still holds it.
+    const backoffOver = rec.state === "starting" && rec.phase === "idle";
+    if (rec.state !== "inactive" && rec.state !== "blocked" && !backoffOver) return;
     const blockers = startBlockers(rec, this.graph, lookup);
     if (blockers.length > 0) {
       this.setState(rec, "blocked", blockers.join(", "));
@@ -571,8 +574,6 @@ export class Supervisor {
         this.backoffTimers.delete(rec.name);
         if (rec.state !== "starting" || rec.phase !== "backoff") return;
         rec.phase = "idle";
-        // Back through the normal path: a lost requirement blocks it instead.
-        this.setState(rec, "blocked", "restarting");
         this.schedule();
       }, decision.delayMs),
     );
