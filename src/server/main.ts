@@ -105,6 +105,7 @@ async function serve(flags: ServerFlags, log: ConsolaInstance): Promise<void> {
 
   const supervisor = new Supervisor(loaded.units, {
     spawner: (argv, opts) => reaper.spawn(argv, opts),
+    probeSpawner: (argv, opts) => reaper.spawn(argv, opts),
     onError: (err) => log.error(err),
   });
   supervisor.onState((e) => log.info(`${e.name}: ${e.from} -> ${e.to} (${e.reason})`));

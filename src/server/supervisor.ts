@@ -29,9 +29,12 @@ import { exitOf, type ExitStatus } from "./engine/exit.ts";
 import { LogRing } from "./engine/log-ring.ts";
 import { groupAlive, signalGroup, spawnService, type ServiceProcess, type Spawner } from "./effects/process.ts";
 import { forwardLine } from "./effects/output.ts";
+import { probe, type ProbeSpawner } from "./effects/health.ts";
 
 export interface SupervisorOptions {
   spawner?: Spawner;
+  /** how exec health probes are spawned (through the reaper in the server) */
+  probeSpawner?: ProbeSpawner;
   /** copy service output to our stdout (each service can still say forward = false) */
   forward?: boolean;
   now?: () => number;
@@ -55,6 +58,8 @@ const STOP_WORDS: Record<StopCause, string> = {
 };
 
 const GROUP_POLL_MS = 20;
+/** While starting, probe often so a service is running soon after it is healthy. */
+const STARTING_PROBE_MAX_MS = 250;
 
 export class Supervisor {
   readonly records = new Map<string, ServiceRecord>();
@@ -66,6 +71,7 @@ export class Supervisor {
   private backoffTimers = new Map<string, Timer>();
   private startTimers = new Map<string, Timer>();
   private killTimers = new Map<string, Timer>();
+  private probeTimers = new Map<string, Timer>();
   private stateListeners = new Set<StateListener>();
   private logListeners = new Set<LogListener>();
   private scheduled = false;
@@ -73,12 +79,14 @@ export class Supervisor {
   private shutdownWaiters: (() => void)[] = [];
   private readonly now: () => number;
   private readonly spawner: Spawner | undefined;
+  private readonly probeSpawner: ProbeSpawner;
   private readonly forward: boolean;
   private readonly onError: (err: unknown) => void;
 
   constructor(units: Unit[], opts: SupervisorOptions = {}) {
     this.now = opts.now ?? Date.now;
     this.spawner = opts.spawner;
+    this.probeSpawner = opts.probeSpawner ?? ((argv, o) => Bun.spawn(argv, o));
     this.forward = opts.forward ?? true;
     this.onError = opts.onError ?? ((err) => console.error(err));
     this.graph = buildGraph([]);
@@ -142,6 +150,7 @@ export class Supervisor {
       this.clearTimer(this.startTimers, rec.name);
     }
     if (from === "stopping" && to !== "stopping") this.clearTimer(this.killTimers, rec.name);
+    if (to !== "starting" && to !== "running") this.clearTimer(this.probeTimers, rec.name);
     if (to === "running" && from !== "running" && rec.unit.kind === "service") rec.startedAt ??= this.now();
     for (const fn of this.stateListeners) {
       try {
@@ -442,6 +451,11 @@ export class Supervisor {
     if (config.service.oneshot) {
       this.setState(rec, "starting", `running (pid ${proc.pid})`);
       this.armStartTimeout(rec, config.lifecycle.start_timeout_ms);
+    } else if (config.health !== null) {
+      rec.health = { status: "unknown", checkedAt: null, error: null, consecutiveFailures: 0 };
+      this.setState(rec, "starting", `waiting for health check (pid ${proc.pid})`);
+      this.armStartTimeout(rec, config.lifecycle.start_timeout_ms);
+      this.scheduleProbe(rec, 0);
     } else {
       this.setState(rec, "running", `started (pid ${proc.pid})`);
     }
@@ -449,6 +463,55 @@ export class Supervisor {
       if (this.procs.get(name) !== proc) return;
       this.onLeaderExit(rec, proc, exitOf(end.code, end.signal));
     });
+  }
+
+  private scheduleProbe(rec: ServiceRecord, delayMs: number): void {
+    this.clearTimer(this.probeTimers, rec.name);
+    this.probeTimers.set(
+      rec.name,
+      setTimeout(() => {
+        this.probeTimers.delete(rec.name);
+        void this.runProbe(rec);
+      }, delayMs),
+    );
+  }
+
+  /** One probe; the next is scheduled only after this one ends, so probes never overlap. */
+  private async runProbe(rec: ServiceRecord): Promise<void> {
+    if (rec.unit.kind !== "service" || rec.unit.config.health === null) return;
+    const pid = rec.pid;
+    if (pid === null || (rec.state !== "starting" && rec.state !== "running")) return;
+    const config = rec.unit.config;
+    const health = config.health!;
+    const result = await probe(health, config, this.probeSpawner);
+    // The process may have changed or be on its way down meanwhile: a stale verdict is dropped.
+    if (rec.pid !== pid || rec.stopCause !== null || (rec.state !== "starting" && rec.state !== "running") || !rec.health) return;
+    const h = rec.health;
+    h.checkedAt = this.now();
+    h.error = result.error;
+    h.status = result.ok ? "passing" : "failing";
+    const startingEvery = Math.min(health.interval_ms, STARTING_PROBE_MAX_MS);
+    if (result.ok) {
+      h.consecutiveFailures = 0;
+      if (rec.state === "starting") {
+        this.setState(rec, "running", `healthy (pid ${pid})`);
+        this.schedule();
+      }
+      this.scheduleProbe(rec, health.interval_ms);
+      return;
+    }
+    if (rec.state === "starting") {
+      this.scheduleProbe(rec, startingEvery);
+      return;
+    }
+    h.consecutiveFailures++;
+    if (h.consecutiveFailures >= health.retries) {
+      rec.stopCause = "unhealthy";
+      this.stopNotes.set(rec.name, `health check failed ${h.consecutiveFailures} times: ${result.error}`);
+      this.schedule();
+      return;
+    }
+    this.scheduleProbe(rec, health.interval_ms);
   }
 
   private armStartTimeout(rec: ServiceRecord, ms: number): void {
