@@ -15,6 +15,7 @@ import { ChildReaper } from "./effects/reaper.ts";
 import { setChildSubreaper } from "../sys/libc.ts";
 import { listenRpc } from "./rpc/listen.ts";
 import { buildHandlers } from "./rpc/handlers.ts";
+import { ConfigStore } from "./config-store.ts";
 import type { SystemInfo } from "../sdk/protocol/types.ts";
 
 const USAGE = `usage: zinit-server [--config-dir DIR] [--socket PATH] [--system-dir DIR] [--log-level LEVEL]
@@ -111,6 +112,7 @@ async function serve(flags: ServerFlags, log: ConsolaInstance): Promise<void> {
   supervisor.onState((e) => log.info(`${e.name}: ${e.from} -> ${e.to} (${e.reason})`));
   log.info(`zinit ${VERSION} serving ${loaded.units.length} units from ${paths.configDir} on ${paths.socket}`);
 
+  const config = new ConfigStore(supervisor, dirs, paths.configDir);
   let stopping: Promise<void> | null = null;
   const startedAt = Date.now();
   // Under zinit-pid1 the exit status tells it what to do next (see pid1/main.ts).
@@ -133,6 +135,7 @@ async function serve(flags: ServerFlags, log: ConsolaInstance): Promise<void> {
       paths.socket,
       buildHandlers({
         supervisor,
+        config,
         mode: flags.mode,
         startedAt,
         paths: { config_dir: paths.configDir, system_dir: paths.systemDir, socket: paths.socket },
@@ -150,5 +153,11 @@ async function serve(flags: ServerFlags, log: ConsolaInstance): Promise<void> {
   }
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
   process.on("SIGINT", () => void shutdown("SIGINT"));
-  process.on("SIGHUP", () => log.warn("SIGHUP: hot reload is not implemented yet"));
+  process.on("SIGHUP", () => {
+    log.info("SIGHUP: reloading the configuration");
+    config.reload().then(
+      (r) => log.info(`reload: ${r.added.length} added, ${r.removed.length} removed, ${r.changed.length} changed, ${r.unchanged.length} unchanged, ${r.errors.length} errors`),
+      (err) => log.error(`reload failed: ${(err as Error).message}`),
+    );
+  });
 }

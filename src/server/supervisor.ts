@@ -27,6 +27,8 @@ import { dependentsStillUp, lostRequirement, requirementMet, startBlockers } fro
 import { decideOnExit } from "./engine/restart.ts";
 import { exitOf, type ExitStatus } from "./engine/exit.ts";
 import { LogRing } from "./engine/log-ring.ts";
+import type { ReloadPlan } from "./engine/reload.ts";
+import type { ReloadResult } from "../sdk/protocol/types.ts";
 import { groupAlive, signalGroup, spawnService, type ServiceProcess, type Spawner } from "./effects/process.ts";
 import { forwardLine } from "./effects/output.ts";
 import { probe, type ProbeSpawner } from "./effects/health.ts";
@@ -77,6 +79,7 @@ export class Supervisor {
   private scheduled = false;
   private shuttingDown = false;
   private shutdownWaiters: (() => void)[] = [];
+  private downWaiters: { names: string[]; resolve: () => void }[] = [];
   private readonly now: () => number;
   private readonly spawner: Spawner | undefined;
   private readonly probeSpawner: ProbeSpawner;
@@ -350,6 +353,7 @@ export class Supervisor {
       }
       if (!changed) break;
     }
+    this.checkDownWaiters();
     this.checkShutdownDone();
   }
 
@@ -640,6 +644,111 @@ export class Supervisor {
         this.schedule();
       }, decision.delayMs),
     );
+  }
+
+  // ---------------------------------------------------------------- reload
+
+  /** The units in force, for reload planning. */
+  units(): Unit[] {
+    return [...this.records.values()].map((r) => r.unit);
+  }
+
+  /**
+   * Applies a reload plan: removed units are stopped (dependents first) and
+   * unloaded, changed ones take their new definition — restarted when what the
+   * process is changed, in place otherwise — and added ones join and start.
+   */
+  async applyReload(plan: ReloadPlan): Promise<ReloadResult> {
+    if (plan.refused) {
+      return { added: [], removed: [], changed: [], unchanged: [...this.records.keys()].sort(), errors: plan.errors };
+    }
+    this.refuseWhileShuttingDown();
+    for (const name of plan.removed) this.takeDown(name, "user", "removed from the configuration");
+    this.schedule();
+    await this.whenDown(plan.removed);
+    for (const name of plan.removed) this.unload(name);
+
+    const now = this.now();
+    const restarted: string[] = [];
+    const startNow: ServiceRecord[] = [];
+    for (const { unit, restart } of plan.changed) {
+      const rec = this.records.get(unit.name);
+      if (!rec) continue;
+      const oldStatus = startStatus(rec);
+      rec.unit = unit;
+      this.fitRing(unit);
+      if (restart && rec.pid !== null && rec.stopCause === null) {
+        rec.stopCause = "reload";
+        this.stopNotes.set(rec.name, "definition changed: restarting");
+        restarted.push(rec.name);
+      }
+      const status = startStatus(rec);
+      if (status === "stop" && oldStatus !== "stop") this.takeDown(rec.name, "user", "status changed to stop");
+      if (status === "start" && oldStatus !== "start") startNow.push(rec);
+    }
+    for (const unit of plan.added) {
+      const rec = newRecord(unit, now);
+      this.records.set(unit.name, rec);
+      this.fitRing(unit);
+      if (startStatus(rec) === "start") startNow.push(rec);
+    }
+    this.rebuildGraph();
+    for (const rec of this.records.values()) {
+      if (rec.cycle !== null) this.setState(rec, "failed", `dependency cycle: ${rec.cycle}`);
+      else if (rec.state === "failed" && rec.reason.startsWith("dependency cycle")) {
+        // The cycle was broken by this reload: the unit is free to come up again.
+        this.setState(rec, "inactive", "dependency cycle resolved");
+        if (startStatus(rec) === "start") startNow.push(rec);
+      }
+    }
+    for (const rec of startNow) if (rec.cycle === null) this.markUp(rec);
+    // A unit still up gets any new conflict enforced, as if it had just started.
+    for (const rec of this.records.values()) {
+      if (rec.desired === "up") for (const rival of this.graph.conflictsOf(rec.name)) this.takeDown(rival, "conflict", `conflicts with ${rec.name}`);
+    }
+    this.schedule();
+    return {
+      added: plan.added.map((u) => u.name).sort(),
+      removed: [...plan.removed].sort(),
+      changed: plan.changed.map((c) => ({ name: c.unit.name, restarted: restarted.includes(c.unit.name) })),
+      unchanged: [...plan.unchanged].sort(),
+      errors: plan.errors,
+    };
+  }
+
+  private fitRing(unit: Unit): void {
+    if (unit.kind !== "service") return;
+    const ring = this.rings.get(unit.name);
+    if (ring) ring.resize(unit.config.logging.buffer_lines);
+    else this.rings.set(unit.name, new LogRing(unit.config.logging.buffer_lines));
+  }
+
+  private unload(name: string): void {
+    for (const map of [this.backoffTimers, this.startTimers, this.killTimers, this.probeTimers]) this.clearTimer(map, name);
+    this.records.delete(name);
+    this.rings.delete(name);
+    this.stopNotes.delete(name);
+    this.procs.delete(name);
+  }
+
+  private whenDown(names: string[]): Promise<void> {
+    if (names.length === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.downWaiters.push({ names, resolve });
+      this.schedule();
+    });
+  }
+
+  private checkDownWaiters(): void {
+    if (this.downWaiters.length === 0) return;
+    this.downWaiters = this.downWaiters.filter((w) => {
+      const down = w.names.every((n) => {
+        const r = this.records.get(n);
+        return !r || (r.pid === null && r.state !== "stopping");
+      });
+      if (down) w.resolve();
+      return !down;
+    });
   }
 
   private checkShutdownDone(): void {

@@ -9,9 +9,11 @@ import { VERSION } from "../../version.ts";
 import type { Supervisor } from "../supervisor.ts";
 import { statusOf, summaryOf } from "../views.ts";
 import type { HandlerTable } from "./listen.ts";
+import type { ConfigStore } from "../config-store.ts";
 
 export interface ServerContext {
   supervisor: Supervisor;
+  config: ConfigStore;
   mode: SystemInfo["mode"];
   startedAt: number;
   paths: SystemInfo["paths"];
@@ -45,6 +47,10 @@ export function buildHandlers(ctx: ServerContext): HandlerTable {
     "service.restart": ({ name }) => (sup.restart(name), null),
     "service.kill": ({ name, signal }) => (sup.kill(name, signal ?? "SIGTERM"), null),
     "service.start_all": () => sup.startAll(),
+    "service.create": ({ name, config }) => ctx.config.create(name, config),
+    "service.delete": ({ name }) => ctx.config.delete(name),
+    "service.delete_all": () => ctx.config.deleteAll(),
+    "system.reload": () => ctx.config.reload(),
     "service.stop_all": () => sup.stopAll(),
     "service.logs": ({ name, lines, follow }, conn) => {
       const out = sup.logs(name, lines ?? DEFAULT_LOG_LINES);

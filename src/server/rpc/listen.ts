@@ -11,6 +11,8 @@
  *   request's id, so answers may leave in any order.
  * - Once a connection is closed every later answer or notification for it is
  *   dropped silently: handlers never need to check.
+ * - A peer that half-closes (`printf ... | socat`) still gets the answers to the
+ *   requests it sent, then the connection ends, subscriptions included.
  */
 import { lstatSync, mkdirSync, statSync, unlinkSync } from "node:fs";
 import { createConnection } from "node:net";
@@ -102,6 +104,9 @@ class Connection implements RpcConnection {
   #closed = false;
   // Set when the connection is to end once its output is flushed: input is ignored.
   #ending = false;
+  // The peer sent its FIN: end once the requests already received are answered.
+  #peerEnded = false;
+  #inFlight = 0;
   #closeFns: (() => void)[] = [];
 
   constructor(id: number, socket: Socket<SocketData>, ctx: ServerContext) {
@@ -152,6 +157,16 @@ class Connection implements RpcConnection {
     this.#flush();
   }
 
+  /** The peer will send nothing more; a last line without newline still counts. */
+  peerEnded(): void {
+    if (this.closed) return;
+    for (const event of this.#decoder.end()) {
+      if (event.type === "line" && event.line.trim() !== "") this.#handleLine(event.line);
+    }
+    this.#peerEnded = true;
+    if (this.#inFlight === 0) this.#endAfterFlush();
+  }
+
   /** Called from the socket's close callback: the only place `#closed` is set. */
   closedBySocket(): void {
     if (this.#closed) return;
@@ -190,6 +205,16 @@ class Connection implements RpcConnection {
   }
 
   async #dispatch(method: string, rawParams: unknown, answer: boolean, id: JsonRpcId): Promise<void> {
+    this.#inFlight++;
+    try {
+      await this.#run(method, rawParams, answer, id);
+    } finally {
+      this.#inFlight--;
+      if (this.#peerEnded && this.#inFlight === 0) this.#endAfterFlush();
+    }
+  }
+
+  async #run(method: string, rawParams: unknown, answer: boolean, id: JsonRpcId): Promise<void> {
     const reply = (message: object) => {
       if (answer) this.#send(message);
     };
@@ -292,7 +317,8 @@ class Connection implements RpcConnection {
   }
 
   #endAfterFlush(): void {
-    this.#flush(); // the error line goes out before the end
+    if (this.closed) return;
+    this.#flush(); // what is queued (an error line, the last answers) goes out before the end
     this.#ending = true;
     if (this.#out.length === 0) this.#socket.end();
   }
@@ -386,6 +412,8 @@ export async function listenRpc(
   try {
     listener = Bun.listen<SocketData>({
       unix: socketPath,
+      // Without it Bun closes at the peer's FIN and the answers still being computed are lost.
+      allowHalfOpen: true,
       socket: {
         open(socket) {
           const conn = new Connection(nextId++, socket, ctx);
@@ -397,6 +425,9 @@ export async function listenRpc(
         },
         drain(socket) {
           socket.data?.conn?.drained();
+        },
+        end(socket) {
+          socket.data?.conn?.peerEnded();
         },
         close(socket) {
           const conn = socket.data?.conn;
