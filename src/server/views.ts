@@ -5,6 +5,7 @@ import type { Graph } from "../sdk/graph/types.ts";
 import type { ExitInfo, HealthInfo, ServiceStatusResult, ServiceSummary } from "../sdk/protocol/types.ts";
 import type { ServiceRecord } from "./engine/model.ts";
 import { startStatus } from "./engine/model.ts";
+import { effectiveConfig } from "../sdk/config/parse.ts";
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -34,24 +35,12 @@ function exitInfo(rec: ServiceRecord): ExitInfo | null {
   return rec.lastExit ? { code: rec.lastExit.code, signal: rec.lastExit.signal } : null;
 }
 
-/** The effective configuration, defaults filled in, nested by section as in the TOML. */
-export function effectiveConfig(rec: ServiceRecord): Record<string, unknown> {
-  if (rec.unit.kind === "target") return structuredClone(rec.unit.config) as unknown as Record<string, unknown>;
-  const { health, ...rest } = rec.unit.config;
-  const out: Record<string, unknown> = structuredClone(rest);
-  if (health) {
-    const { argv: _argv, ...h } = health;
-    out.health = h;
-  } else out.health = null;
-  return out;
-}
-
 export function statusOf(rec: ServiceRecord, graph: Graph): ServiceStatusResult {
   return {
     ...summaryOf(rec),
     health: healthOf(rec),
     exit: exitInfo(rec),
-    config: effectiveConfig(rec),
+    config: effectiveConfig(rec.unit),
     dependencies: structuredClone(rec.unit.config.dependencies),
     dependents: [...new Set(graph.dependentsOf(rec.name).map((e) => e.from))].sort(),
     file: rec.unit.file,
