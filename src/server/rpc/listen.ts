@@ -59,6 +59,8 @@ export interface ListenOptions {
   maxLineBytes?: number;
   /** Unsent output a connection may accumulate before it is dropped; default 8 MiB. */
   maxPendingBytes?: number;
+  /** How long a connection dropped for an oversized line waits for its peer to stop sending; default 2000. */
+  overflowLingerMs?: number;
   /** Version stamped in the `rpc.discover` document; default the package version. */
   version?: string;
   /** Called when a handler throws something that is not a ZinitError (a bug). */
@@ -79,11 +81,13 @@ export interface RpcServer {
 const DEFAULT_MAX_PENDING_BYTES = 8 * 1024 * 1024;
 // One write per batch keeps syscalls few without copying a whole backlog per drain.
 const WRITE_BATCH_BYTES = 256 * 1024;
+const DEFAULT_LINGER_MS = 2000;
 
 interface ServerContext {
   handlers: HandlerTable;
   maxLineBytes: number;
   maxPendingBytes: number;
+  lingerMs: number;
   version: string;
   onInternalError: (method: string, error: unknown) => void;
   onWarning: (message: string) => void;
@@ -104,6 +108,10 @@ class Connection implements RpcConnection {
   #closed = false;
   // Set when the connection is to end once its output is flushed: input is ignored.
   #ending = false;
+  // How to end: "close" once the peer is done sending; "linger" while it may still
+  // be writing; "aborted" when already terminated.
+  #endMode: "close" | "linger" | "aborted" = "close";
+  #lingerTimer: ReturnType<typeof setTimeout> | null = null;
   // The peer sent its FIN: end once the requests already received are answered.
   #peerEnded = false;
   #inFlight = 0;
@@ -144,7 +152,7 @@ class Connection implements RpcConnection {
           ),
         );
         this.#ctx.onWarning(`connection ${this.id}: request line over ${this.#ctx.maxLineBytes} bytes, closed`);
-        this.#endAfterFlush();
+        this.#endAfterFlush("linger");
         return;
       }
       if (event.line.trim() === "") continue;
@@ -159,18 +167,25 @@ class Connection implements RpcConnection {
 
   /** The peer will send nothing more; a last line without newline still counts. */
   peerEnded(): void {
-    if (this.closed) return;
+    if (this.#closed) return;
+    if (this.#ending) {
+      // Lingering after an oversized line: the peer has stopped writing, so close now.
+      if (this.#lingerTimer) this.abort();
+      else if (this.#endMode === "linger") this.#endMode = "close";
+      return;
+    }
     for (const event of this.#decoder.end()) {
       if (event.type === "line" && event.line.trim() !== "") this.#handleLine(event.line);
     }
     this.#peerEnded = true;
-    if (this.#inFlight === 0) this.#endAfterFlush();
+    if (this.#inFlight === 0) this.#endAfterFlush("close");
   }
 
   /** Called from the socket's close callback: the only place `#closed` is set. */
   closedBySocket(): void {
     if (this.#closed) return;
     this.#closed = true;
+    if (this.#lingerTimer) clearTimeout(this.#lingerTimer);
     this.#out = [];
     this.#outBytes = 0;
     const fns = this.#closeFns;
@@ -179,8 +194,11 @@ class Connection implements RpcConnection {
   }
 
   abort(): void {
-    if (this.#closed) return;
+    if (this.#closed || this.#endMode === "aborted") return;
     this.#ending = true;
+    this.#endMode = "aborted";
+    this.#out = [];
+    this.#outBytes = 0;
     this.#socket.terminate();
   }
 
@@ -210,7 +228,7 @@ class Connection implements RpcConnection {
       await this.#run(method, rawParams, answer, id);
     } finally {
       this.#inFlight--;
-      if (this.#peerEnded && this.#inFlight === 0) this.#endAfterFlush();
+      if (this.#peerEnded && this.#inFlight === 0) this.#endAfterFlush("close");
     }
   }
 
@@ -293,7 +311,7 @@ class Connection implements RpcConnection {
         return; // the socket calls drain when it can take more
       }
     }
-    if (this.#ending && !this.#closed && this.#out.length === 0) this.#socket.end();
+    if (this.#ending && !this.#closed && this.#out.length === 0) this.#finish();
   }
 
   #takeBatch(): Uint8Array {
@@ -316,11 +334,27 @@ class Connection implements RpcConnection {
     return batch;
   }
 
-  #endAfterFlush(): void {
+  #endAfterFlush(mode: "close" | "linger"): void {
     if (this.closed) return;
     this.#flush(); // what is queued (an error line, the last answers) goes out before the end
     this.#ending = true;
-    if (this.#out.length === 0) this.#socket.end();
+    this.#endMode = mode;
+    if (this.#out.length === 0) this.#finish();
+  }
+
+  #finish(): void {
+    if (this.#endMode === "aborted") return;
+    if (this.#endMode === "close") {
+      this.#socket.end();
+      return;
+    }
+    if (this.#lingerTimer) return;
+    // Closing while the peer is still writing its oversized line would make its
+    // next write fail (EPIPE) and many clients then drop the error unread. So
+    // send EOF, discard what still arrives, and close when the peer does, or
+    // after a grace period if it never does.
+    this.#socket.shutdown();
+    this.#lingerTimer = setTimeout(() => this.abort(), this.#ctx.lingerMs);
   }
 }
 
@@ -396,6 +430,7 @@ export async function listenRpc(
     handlers,
     maxLineBytes: opts.maxLineBytes ?? MAX_LINE_BYTES,
     maxPendingBytes: opts.maxPendingBytes ?? DEFAULT_MAX_PENDING_BYTES,
+    lingerMs: opts.overflowLingerMs ?? DEFAULT_LINGER_MS,
     version: opts.version ?? VERSION,
     onInternalError: opts.onInternalError ?? (() => {}),
     onWarning: opts.onWarning ?? (() => {}),

@@ -1,0 +1,12 @@
+/**
+ * The zinit SDK (SPEC section 12): the typed socket client, the protocol's
+ * shapes, the error type, the service states and the config parser, so other
+ * programs can drive zinit or validate service files. Re-exports only.
+ */
+export { ZinitClient, type LogsOptions } from "./client.ts";
+export * from "./protocol/types.ts";
+export { ZinitError, ERROR_CODES, codeFromRpc, type ErrorCode } from "./errors.ts";
+export { SERVICE_STATES, isSettled, type ServiceState } from "./states.ts";
+export { defaultPaths, resolvePaths, type ZinitPaths, type PathOverrides } from "./paths.ts";
+export { buildOpenRpcDocument, type OpenRpcDocument } from "./protocol/openrpc.ts";
+export * from "./config/index.ts";
