@@ -54,11 +54,12 @@ export interface ServiceRecord {
 }
 
 export function newRecord(unit: Unit, now: number): ServiceRecord {
+  const status = unit.kind === "service" ? unit.config.service.status : unit.config.target.status;
   return {
     name: unit.name,
     unit,
     state: "inactive",
-    reason: "loaded",
+    reason: status === "ignore" ? 'ignored (status = "ignore")' : status === "stop" ? 'not started (status = "stop")' : "loaded",
     since: now,
     desired: "down",
     phase: "idle",
