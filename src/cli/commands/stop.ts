@@ -1,0 +1,4 @@
+/** `zinit stop NAME...`: see lifecycle.ts for the waiting rules. */
+import { lifecycleCommand } from "../lifecycle.ts";
+
+export default lifecycleCommand("stop");

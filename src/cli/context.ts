@@ -1,0 +1,67 @@
+/**
+ * What every command gets from the entry: the global flags, the colour decision,
+ * the clock, and where to write. Commands never look at process.* themselves, so
+ * the entry decides defaults once (consola's habit).
+ */
+import type { CommandContext } from "citty";
+import type { ZinitClient } from "../sdk/client.ts";
+import { resolvePaths } from "../sdk/paths.ts";
+
+export interface CliIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  isTTY: boolean;
+  env: Record<string, string | undefined>;
+  now(): number;
+}
+
+export interface CliContext {
+  socket?: string;
+  configDir?: string;
+  json: boolean;
+  color: boolean;
+  env: Record<string, string | undefined>;
+  now(): number;
+  /** one or more lines to stdout (a newline is added) */
+  out(text: string): void;
+  /** one or more lines to stderr (a newline is added) */
+  err(text: string): void;
+  /** set by a command that leaves connections behind it cannot close (event streams) */
+  holdsStreams: boolean;
+}
+
+export function processIo(): CliIo {
+  return {
+    stdout: (text) => void process.stdout.write(text),
+    stderr: (text) => void process.stderr.write(text),
+    isTTY: process.stdout.isTTY === true,
+    env: process.env,
+    now: () => Date.now(),
+  };
+}
+
+/** The CliContext the entry passed to citty as `data`. */
+export function cli(c: CommandContext<any>): CliContext {
+  return c.data as CliContext;
+}
+
+/** The socket the client will try: --socket, else ZINIT_SOCKET, else the platform default. */
+export function socketPath(ctx: CliContext): string {
+  return resolvePaths({ socket: ctx.socket }, ctx.env).socket;
+}
+
+/** Connects, runs `fn`, and always closes the connection. */
+export async function withClient<T>(ctx: CliContext, fn: (client: ZinitClient) => Promise<T>): Promise<T> {
+  const { ZinitClient } = await import("../sdk/client.ts");
+  const client = await ZinitClient.connect(socketPath(ctx));
+  try {
+    return await fn(client);
+  } finally {
+    await Promise.resolve(client.close()).catch(() => undefined);
+  }
+}
+
+/** Prints a value as JSON, one document. */
+export function printJson(ctx: CliContext, value: unknown): void {
+  ctx.out(JSON.stringify(value, null, 2));
+}

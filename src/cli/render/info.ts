@@ -1,0 +1,18 @@
+/** `zinit info`: the server's version, mode, pid, uptime and paths as a key/value block. */
+import type { SystemInfo } from "../../sdk/protocol/types.ts";
+import { formatDuration } from "./time.ts";
+
+export function renderInfo(i: SystemInfo): string {
+  const rows: [string, string][] = [
+    ["version", i.version],
+    ["mode", i.mode],
+    ["pid", String(i.pid)],
+    ["uptime", formatDuration(i.uptime_ms)],
+    ["started", i.started_at],
+    ["config dir", i.paths.config_dir],
+    ["system dir", i.paths.system_dir ?? "-"],
+    ["socket", i.paths.socket],
+  ];
+  const width = Math.max(...rows.map(([k]) => k.length)) + 1;
+  return rows.map(([k, v]) => `${`${k}:`.padEnd(width)} ${v}`).join("\n");
+}
