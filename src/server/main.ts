@@ -77,7 +77,13 @@ export async function runServer(args: string[]): Promise<void> {
   if (flags === "version") return void process.stdout.write(`zinit ${VERSION}\n`);
   const log = createConsola({ level: LEVELS[flags.logLevel] ?? 3 }).withTag("zinit");
   guardProcess(log);
-  await serve(flags, log);
+  try {
+    await serve(flags, log);
+  } catch (err) {
+    // A failure before we serve is fatal and must say so: exiting 0 would look like a clean stop.
+    log.error(`cannot start: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+    process.exit(1);
+  }
 }
 
 /** A supervisor must outlive its own bugs: log them, never exit on them. */

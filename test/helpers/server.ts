@@ -44,11 +44,6 @@ export async function startServer(files: Record<string, string>, extraArgs: stri
   };
   void pump(proc.stdout);
   void pump(proc.stderr);
-  const deadline = Date.now() + 5000;
-  while (!existsSync(socket)) {
-    if (Date.now() > deadline || proc.exitCode !== null) throw new Error(`server did not start:\n${out}`);
-    await Bun.sleep(10);
-  }
   const rpc = async (method: string, params: unknown = {}) => {
     const { ZinitClient } = await import("../../src/sdk/client.ts");
     const c = await ZinitClient.connect(socket);
@@ -58,6 +53,22 @@ export async function startServer(files: Record<string, string>, extraArgs: stri
       c.close();
     }
   };
+  // Ready means answering, not just a socket file on disk.
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    if (existsSync(socket)) {
+      try {
+        await rpc("system.info");
+        break;
+      } catch {}
+    }
+    if (Date.now() > deadline || proc.exitCode !== null) {
+      proc.kill("SIGKILL");
+      rmSync(dir, { recursive: true, force: true });
+      throw new Error(`server did not start:\n${out}`);
+    }
+    await Bun.sleep(10);
+  }
   const server: TestServer = {
     dir,
     configDir,

@@ -9,7 +9,7 @@ import type { ServiceState } from "../../sdk/states.ts";
 import type { StateEvent } from "../../sdk/protocol/types.ts";
 
 const ALLOWED: Record<ServiceState, readonly ServiceState[]> = {
-  inactive: ["blocked", "starting", "running", "failed"],
+  inactive: ["inactive", "blocked", "starting", "running", "failed"],
   blocked: ["blocked", "inactive", "starting", "running", "failed"],
   starting: ["starting", "running", "stopping", "exited", "failed", "blocked", "inactive"],
   running: ["stopping", "starting", "exited", "failed", "blocked", "inactive"],

@@ -41,6 +41,6 @@ describe("transition", () => {
       expect(isAllowed(s, "failed") || s === "stopping" || s === "exited").toBe(true);
     }
     expect(isAllowed("stopping", "failed")).toBe(true);
-    expect(isAllowed("inactive", "inactive")).toBe(false);
+    expect(isAllowed("running", "running")).toBe(false);
   });
 });

@@ -1,0 +1,283 @@
+/**
+ * Helpers shared by the supervisor scenarios: service files as TOML text, a raw
+ * socket client that records every answer and notification, and /proc scans for
+ * process groups, parents and zombies. Everything a test starts is stopped by
+ * `withServer`, whatever the test does.
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import { createConnection, type Socket } from "node:net";
+import { setDefaultTimeout } from "bun:test";
+import { startServer, waitFor, type TestServer } from "../../helpers/server.ts";
+
+// Waits inside a test are bounded by 5 s each; the test itself gets room for a few
+// of them plus the server's stop, so a failure reports the wait, not a bare timeout.
+setDefaultTimeout(20_000);
+
+export { waitFor, type TestServer };
+
+type Value = string | number | boolean | string[];
+type Section = Record<string, Value>;
+
+function renderSection(title: string, body: Section | undefined): string {
+  if (!body || Object.keys(body).length === 0) return "";
+  // JSON strings, numbers, booleans and arrays of strings are valid TOML as written.
+  const lines = Object.entries(body).map(([k, v]) => `${k} = ${JSON.stringify(v)}`);
+  return `[${title}]\n${lines.join("\n")}\n`;
+}
+
+export interface ServiceSpec {
+  service?: Section;
+  dependencies?: Section;
+  lifecycle?: Section;
+  logging?: Section;
+}
+
+/** A service file whose process is `sh -c script` (or the argv given). */
+export function service(exec: string | string[], spec: ServiceSpec = {}): string {
+  const argv = typeof exec === "string" ? ["sh", "-c", exec] : exec;
+  return [
+    renderSection("service", { exec: argv, ...spec.service }),
+    renderSection("dependencies", spec.dependencies),
+    renderSection("lifecycle", spec.lifecycle),
+    renderSection("logging", spec.logging),
+  ].join("\n");
+}
+
+/** A target file. */
+export function target(deps: Section, extra: Section = {}): string {
+  const head = Object.keys(extra).length === 0 ? "[target]\n" : renderSection("target", extra);
+  return `${head}\n${renderSection("dependencies", deps)}`;
+}
+
+/**
+ * Starts a server and waits until it answers. The harness returns as soon as the
+ * socket file exists, which is after bind(2) but possibly before listen(2): a
+ * connect in between is refused (seen once: ECONNREFUSED).
+ */
+export async function startReady(files: Record<string, string>): Promise<TestServer> {
+  const s = await startServer(files);
+  try {
+    await waitFor("server answers", () => s.rpc("system.info").then(() => true), 5000);
+  } catch (err) {
+    await s.stop();
+    throw err;
+  }
+  return s;
+}
+
+/** Starts a server on `files`, runs `fn`, and always stops the server. */
+export async function withServer(
+  files: Record<string, string>,
+  fn: (s: TestServer) => Promise<void>,
+): Promise<void> {
+  const s = await startReady(files);
+  try {
+    await fn(s);
+  } catch (err) {
+    // The server's own log is the best clue to a failure: attach its tail.
+    const tail = s.output().split("\n").slice(-40).join("\n");
+    if (err instanceof Error) err.message += `\n--- server output (tail) ---\n${tail}`;
+    throw err;
+  } finally {
+    await s.stop();
+  }
+}
+
+export interface Status {
+  name: string;
+  kind: string;
+  state: string;
+  reason: string;
+  pid: number | null;
+  since: string;
+  restarts: number;
+  exit: { code: number | null; signal: string | null } | null;
+}
+
+export function status(s: TestServer, name: string): Promise<Status> {
+  return s.rpc("service.status", { name });
+}
+
+/** Waits until `name` is in `state` (and, if given, its reason matches). */
+export async function waitState(
+  s: TestServer,
+  name: string,
+  state: string,
+  reason?: string | RegExp,
+  timeoutMs = 5000,
+): Promise<Status> {
+  return waitFor(
+    `${name} ${state}${reason === undefined ? "" : ` (${reason})`}`,
+    async () => {
+      const st = await status(s, name);
+      if (st.state !== state) return null;
+      if (reason === undefined) return st;
+      const ok = typeof reason === "string" ? st.reason === reason : reason.test(st.reason);
+      return ok ? st : null;
+    },
+    timeoutMs,
+  ).catch(async (err) => {
+    const st = await status(s, name).catch(() => null);
+    throw new Error(`${(err as Error).message}; now: ${JSON.stringify(st && { state: st.state, reason: st.reason, pid: st.pid })}`);
+  });
+}
+
+/** Expects an RPC to fail with JSON-RPC error number `code`. */
+export async function rpcError(s: TestServer, method: string, params: unknown): Promise<{ rpc: number; message: string }> {
+  try {
+    await s.rpc(method, params);
+  } catch (err) {
+    const e = err as { rpcCode: number; message: string };
+    return { rpc: e.rpcCode, message: e.message };
+  }
+  throw new Error(`${method} ${JSON.stringify(params)} unexpectedly succeeded`);
+}
+
+// ---------------------------------------------------------------- raw socket client
+
+export interface Message {
+  jsonrpc?: string;
+  id?: number | string | null;
+  method?: string;
+  params?: any;
+  result?: any;
+  error?: { code: number; message: string; data?: unknown };
+}
+
+/** One connection, every line it receives parsed and kept. */
+export class RawConn {
+  readonly messages: Message[] = [];
+  closed = false;
+  private buf = "";
+  private nextId = 1000;
+
+  private constructor(readonly socket: Socket) {
+    socket.setEncoding("utf8");
+    socket.on("data", (chunk: string) => {
+      this.buf += chunk;
+      let nl: number;
+      while ((nl = this.buf.indexOf("\n")) >= 0) {
+        const line = this.buf.slice(0, nl);
+        this.buf = this.buf.slice(nl + 1);
+        if (line.trim() !== "") this.messages.push(JSON.parse(line));
+      }
+    });
+    socket.on("error", () => {});
+    socket.on("close", () => (this.closed = true));
+  }
+
+  static connect(path: string): Promise<RawConn> {
+    return new Promise((resolve, reject) => {
+      const socket = createConnection({ path });
+      socket.once("error", reject);
+      socket.once("connect", () => {
+        socket.off("error", reject);
+        resolve(new RawConn(socket));
+      });
+    });
+  }
+
+  write(text: string): void {
+    this.socket.write(text);
+  }
+
+  /** Sends a request and resolves to its answer. */
+  async call(method: string, params?: unknown, timeoutMs = 5000): Promise<Message> {
+    const id = this.nextId++;
+    this.write(`${JSON.stringify({ jsonrpc: "2.0", id, method, ...(params === undefined ? {} : { params }) })}\n`);
+    return this.waitMessage(`answer to ${method}`, (m) => m.id === id, timeoutMs);
+  }
+
+  waitMessage(what: string, pred: (m: Message) => boolean, timeoutMs = 5000): Promise<Message> {
+    return waitFor(what, () => this.messages.find(pred), timeoutMs);
+  }
+
+  notifications(method: string): any[] {
+    return this.messages.filter((m) => m.method === method && m.id === undefined).map((m) => m.params);
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+}
+
+export interface StateEvent {
+  name: string;
+  from: string;
+  to: string;
+  at: string;
+  reason: string;
+  pid?: number | null;
+}
+
+/** Subscribes to state events; resolves once the subscription is acknowledged. */
+export async function recordEvents(s: TestServer): Promise<{ events: () => StateEvent[]; of: (name: string) => StateEvent[]; close: () => void }> {
+  const c = await RawConn.connect(s.socket);
+  const ack = await c.call("events.subscribe");
+  if (ack.error) throw new Error(`events.subscribe: ${ack.error.message}`);
+  const events = () => c.notifications("event") as StateEvent[];
+  return { events, of: (name) => events().filter((e) => e.name === name), close: () => c.close() };
+}
+
+// ---------------------------------------------------------------- /proc
+
+export interface ProcInfo {
+  pid: number;
+  state: string;
+  ppid: number;
+  pgid: number;
+  sid: number;
+  comm: string;
+}
+
+export function procInfo(pid: number | string): ProcInfo | null {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/stat`, "utf8");
+  } catch {
+    return null;
+  }
+  const close = text.lastIndexOf(")");
+  const comm = text.slice(text.indexOf("(") + 1, close);
+  const f = text.slice(close + 2).split(" ");
+  return { pid: Number(pid), comm, state: f[0]!, ppid: Number(f[1]), pgid: Number(f[2]), sid: Number(f[3]) };
+}
+
+export function allProcs(): ProcInfo[] {
+  const out: ProcInfo[] = [];
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    const p = procInfo(name);
+    if (p) out.push(p);
+  }
+  return out;
+}
+
+/** Every process (zombies included) in process group `pgid`. */
+export function groupMembers(pgid: number): ProcInfo[] {
+  return allProcs().filter((p) => p.pgid === pgid);
+}
+
+/** Zombie children of `pid`. */
+export function zombiesOf(pid: number): ProcInfo[] {
+  return allProcs().filter((p) => p.ppid === pid && p.state === "Z");
+}
+
+export function statusField(pid: number, field: string): string | null {
+  try {
+    const m = readFileSync(`/proc/${pid}/status`, "utf8").match(new RegExp(`^${field}:\\s*(.*)$`, "m"));
+    return m?.[1] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+export function alive(pid: number): boolean {
+  const p = procInfo(pid);
+  return p !== null && p.state !== "Z";
+}
+
+/** ms between two ISO timestamps. */
+export function msBetween(a: string, b: string): number {
+  return Date.parse(b) - Date.parse(a);
+}
