@@ -14,7 +14,7 @@
  * Every state write goes through `setState`, which calls the pure `transition`,
  * releases timers the new state does not keep and emits the event.
  */
-import type { Unit } from "../sdk/config/types.ts";
+import type { ServiceConfig, Unit } from "../sdk/config/types.ts";
 import { buildGraph } from "../sdk/graph/index.ts";
 import type { Graph } from "../sdk/graph/types.ts";
 import { ZinitError } from "../sdk/errors.ts";
@@ -663,7 +663,16 @@ export class Supervisor {
       return { added: [], removed: [], changed: [], unchanged: [...this.records.keys()].sort(), errors: plan.errors };
     }
     this.refuseWhileShuttingDown();
-    for (const name of plan.removed) this.takeDown(name, "user", "removed from the configuration");
+    // Only the removed unit is wanted down: its dependents lose a requirement, stop
+    // first (they are up while it is) and wait blocked, naming it, until a reload
+    // brings it back (SPEC section 6).
+    for (const name of plan.removed) {
+      const rec = this.records.get(name);
+      if (!rec) continue;
+      rec.desired = "down";
+      this.stopNotes.set(name, "removed from the configuration");
+      if (rec.pid !== null && rec.stopCause === null) rec.stopCause = "user";
+    }
     this.schedule();
     await this.whenDown(plan.removed);
     for (const name of plan.removed) this.unload(name);
@@ -675,8 +684,10 @@ export class Supervisor {
       const rec = this.records.get(unit.name);
       if (!rec) continue;
       const oldStatus = startStatus(rec);
+      const oldHealth = rec.unit.kind === "service" ? rec.unit.config.health : null;
       rec.unit = unit;
       this.fitRing(unit);
+      if (!restart) this.applyHealthChange(rec, oldHealth);
       if (restart && rec.pid !== null && rec.stopCause === null) {
         rec.stopCause = "reload";
         this.stopNotes.set(rec.name, "definition changed: restarting");
@@ -714,6 +725,24 @@ export class Supervisor {
       unchanged: [...plan.unchanged].sort(),
       errors: plan.errors,
     };
+  }
+
+  /** A health check added, removed or changed in place takes effect on the live process. */
+  private applyHealthChange(rec: ServiceRecord, before: ServiceConfig["health"]): void {
+    if (rec.unit.kind !== "service") return;
+    const after = rec.unit.config.health;
+    if (JSON.stringify(before) === JSON.stringify(after)) return;
+    this.clearTimer(this.probeTimers, rec.name);
+    const live = rec.pid !== null && rec.stopCause === null && (rec.state === "starting" || rec.state === "running");
+    if (after === null) {
+      rec.health = null;
+      // Without a health check a service runs as soon as it is spawned.
+      if (live && rec.state === "starting" && !rec.unit.config.service.oneshot) this.setState(rec, "running", `health check removed (pid ${rec.pid})`);
+      return;
+    }
+    rec.health ??= { status: "unknown", checkedAt: null, error: null, consecutiveFailures: 0 };
+    rec.health.consecutiveFailures = 0;
+    if (live) this.scheduleProbe(rec, 0);
   }
 
   private fitRing(unit: Unit): void {

@@ -1,0 +1,214 @@
+/**
+ * Helpers of the health and reload scenarios: a server that is always stopped,
+ * status polling with the last seen state in the error, a state-event recorder on
+ * a raw socket, free loopback ports, and /proc lookups of a service's process.
+ */
+import { existsSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
+import { createConnection, createServer, type Server, type Socket } from "node:net";
+import { setDefaultTimeout } from "bun:test";
+import { ZinitClient } from "../../../src/sdk/client.ts";
+import { startServer, waitFor, type TestServer } from "../../helpers/server.ts";
+
+// Each wait inside a test is bounded by a few seconds; the test has room for
+// several of them plus the server's stop, so a failure names the wait.
+setDefaultTimeout(25_000);
+
+export { waitFor, type TestServer, ZinitClient };
+
+/** Starts a server on `files`, runs `fn`, always stops the server; a failure carries the server's output tail. */
+export async function withServer(files: Record<string, string>, fn: (s: TestServer) => Promise<void>): Promise<void> {
+  const s = await startServer(files);
+  try {
+    await fn(s);
+  } catch (err) {
+    const tail = s.output().split("\n").slice(-30).join("\n");
+    if (err instanceof Error) err.message += `\n--- server output (tail) ---\n${tail}`;
+    throw err;
+  } finally {
+    await s.stop();
+  }
+}
+
+export interface Health {
+  status: "passing" | "failing" | "unknown";
+  checked_at: string | null;
+  error: string | null;
+}
+
+export interface Status {
+  name: string;
+  state: string;
+  reason: string;
+  pid: number | null;
+  restarts: number;
+  health: Health | null;
+  config: any;
+  dependencies: { requires: string[]; after: string[]; wants: string[]; conflicts: string[] };
+  exit: { code: number | null; signal: string | null } | null;
+}
+
+export function status(s: TestServer, name: string): Promise<Status> {
+  return s.rpc("service.status", { name });
+}
+
+/** Waits until `name` is in `state` (and its reason matches, if given). */
+export async function waitState(s: TestServer, name: string, state: string, reason?: string | RegExp, timeoutMs = 5000): Promise<Status> {
+  let last: Status | null = null;
+  try {
+    return await waitFor(
+      `${name} ${state}${reason === undefined ? "" : ` (${reason})`}`,
+      async () => {
+        const st = await status(s, name);
+        last = st;
+        if (st.state !== state) return null;
+        if (reason === undefined) return st;
+        return (typeof reason === "string" ? st.reason === reason : reason.test(st.reason)) ? st : null;
+      },
+      timeoutMs,
+    );
+  } catch (err) {
+    const l = last as Status | null;
+    throw new Error(`${(err as Error).message}; last seen: ${JSON.stringify(l && { state: l.state, reason: l.reason, pid: l.pid, health: l.health })}`);
+  }
+}
+
+/** Expects an RPC to fail; returns the JSON-RPC error number and message. */
+export async function rpcError(s: TestServer, method: string, params: unknown): Promise<{ rpc: number; message: string }> {
+  try {
+    await s.rpc(method, params);
+  } catch (err) {
+    const e = err as { rpcCode: number; message: string };
+    return { rpc: e.rpcCode, message: e.message };
+  }
+  throw new Error(`${method} ${JSON.stringify(params)} unexpectedly succeeded`);
+}
+
+export interface StateEvent {
+  name: string;
+  from: string;
+  to: string;
+  at: string;
+  reason: string;
+}
+
+/** Subscribes to state events on a connection of its own; resolves once subscribed. */
+export async function recordEvents(s: TestServer): Promise<{ all: () => StateEvent[]; of: (name: string) => StateEvent[]; close: () => void }> {
+  const socket: Socket = await new Promise((resolve, reject) => {
+    const c = createConnection({ path: s.socket });
+    c.once("error", reject);
+    c.once("connect", () => resolve(c));
+  });
+  socket.on("error", () => {});
+  socket.setEncoding("utf8");
+  const events: StateEvent[] = [];
+  let buf = "";
+  let acked = false;
+  socket.on("data", (chunk: string) => {
+    buf += chunk;
+    let nl: number;
+    while ((nl = buf.indexOf("\n")) >= 0) {
+      const line = buf.slice(0, nl);
+      buf = buf.slice(nl + 1);
+      if (line.trim() === "") continue;
+      const m = JSON.parse(line);
+      if (m.id === 1) acked = true;
+      else if (m.method === "event") events.push(m.params);
+    }
+  });
+  socket.write(`${JSON.stringify({ jsonrpc: "2.0", id: 1, method: "events.subscribe" })}\n`);
+  await waitFor("events.subscribe answer", () => acked, 3000);
+  return {
+    all: () => [...events],
+    of: (name: string) => events.filter((e) => e.name === name),
+    close: () => socket.destroy(),
+  };
+}
+
+/** A port on 127.0.0.1 that was free a moment ago. */
+export async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, "127.0.0.1", () => r()));
+  const port = (srv.address() as { port: number }).port;
+  await new Promise<void>((r) => srv.close(() => r()));
+  return port;
+}
+
+/** A TCP listener on 127.0.0.1:port that accepts and immediately closes connections; counts them. */
+export class Listener {
+  private server: Server | null = null;
+  private sockets = new Set<Socket>();
+  accepted = 0;
+  constructor(readonly port: number) {}
+
+  async open(): Promise<void> {
+    const srv = createServer((sock) => {
+      this.accepted++;
+      this.sockets.add(sock);
+      sock.on("error", () => {});
+      sock.on("close", () => this.sockets.delete(sock));
+      sock.end();
+    });
+    await new Promise<void>((resolve, reject) => {
+      srv.once("error", reject);
+      srv.listen(this.port, "127.0.0.1", () => resolve());
+    });
+    this.server = srv;
+  }
+
+  async close(): Promise<void> {
+    const srv = this.server;
+    this.server = null;
+    if (!srv) return;
+    for (const s of this.sockets) s.destroy();
+    await new Promise<void>((r) => srv.close(() => r()));
+  }
+}
+
+/** Health section as TOML. */
+export function healthToml(h: Record<string, string | number>): string {
+  return `[health]\n${Object.entries(h).map(([k, v]) => `${k} = ${JSON.stringify(v)}`).join("\n")}\n`;
+}
+
+export function procAlive(pid: number): boolean {
+  if (!existsSync(`/proc/${pid}`)) return false;
+  try {
+    // a zombie is dead for our purposes
+    return !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, "utf8"));
+  } catch {
+    return false;
+  }
+}
+
+export function procUid(pid: number): number {
+  return Number(/^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"))![1]);
+}
+
+export function procGid(pid: number): number {
+  return Number(/^Gid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"))![1]);
+}
+
+export function procCwd(pid: number): string {
+  return readlinkSync(`/proc/${pid}/cwd`);
+}
+
+export function procEnv(pid: number): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const kv of readFileSync(`/proc/${pid}/environ`, "utf8").split("\0")) {
+    const i = kv.indexOf("=");
+    if (i > 0) out[kv.slice(0, i)] = kv.slice(i + 1);
+  }
+  return out;
+}
+
+/** Pids whose command line contains `marker` (as one argument). */
+export function pidsWithArg(marker: string): number[] {
+  const out: number[] = [];
+  for (const d of readdirSync("/proc")) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const args = readFileSync(`/proc/${d}/cmdline`, "utf8").split("\0");
+      if (args.includes(marker) && procAlive(Number(d))) out.push(Number(d));
+    } catch {}
+  }
+  return out;
+}
