@@ -146,6 +146,7 @@ async function serve(flags: ServerFlags, log: ConsolaInstance): Promise<void> {
         startedAt,
         paths: { config_dir: paths.configDir, system_dir: paths.systemDir, socket: paths.socket },
         powerControl: flags.mode === "vm",
+        reapedOrphans: () => reaper.reapedCount,
         requestShutdown: (kind) => {
           if (stopping === null) exitStatus = kind === "poweroff" ? 10 : kind === "reboot" ? 11 : 0;
           setImmediate(() => void shutdown(`${kind} requested`));

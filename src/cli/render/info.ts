@@ -12,6 +12,7 @@ export function renderInfo(i: SystemInfo): string {
     ["config dir", i.paths.config_dir],
     ["system dir", i.paths.system_dir ?? "-"],
     ["socket", i.paths.socket],
+    ["orphans", `${i.reaped_orphans} reaped`],
   ];
   const width = Math.max(...rows.map(([k]) => k.length)) + 1;
   return rows.map(([k, v]) => `${`${k}:`.padEnd(width)} ${v}`).join("\n");

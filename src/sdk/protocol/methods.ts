@@ -143,6 +143,7 @@ export const SCHEMAS: Readonly<Record<string, JsonSchema>> = {
     uptime_ms: { type: "integer", minimum: 0 },
     started_at: isoTime,
     paths: object({ config_dir: str, system_dir: strOrNull, socket: str }),
+    reaped_orphans: { type: "integer", minimum: 0, description: "processes not spawned by zinit that it reaped (double-forked descendants, namespace orphans)" },
   }),
   ReloadResult: object({
     added: names,

@@ -79,6 +79,8 @@ export interface SystemInfo {
   uptime_ms: number;
   started_at: string;
   paths: { config_dir: string; system_dir: string | null; socket: string };
+  /** processes zinit did not spawn that it reaped (double-forked descendants, namespace orphans) */
+  reaped_orphans: number;
 }
 
 export interface ReloadResult {

@@ -21,6 +21,7 @@ export interface ServerContext {
   requestShutdown(kind: "shutdown" | "reboot" | "poweroff"): void;
   /** whether this server may reboot or power off the machine */
   powerControl: boolean;
+  reapedOrphans(): number;
 }
 
 const DEFAULT_LOG_LINES = 100;
@@ -75,6 +76,7 @@ export function buildHandlers(ctx: ServerContext): HandlerTable {
       uptime_ms: Date.now() - ctx.startedAt,
       started_at: new Date(ctx.startedAt).toISOString(),
       paths: ctx.paths,
+      reaped_orphans: ctx.reapedOrphans(),
     }),
     "system.shutdown": () => {
       ctx.requestShutdown("shutdown");

@@ -180,6 +180,7 @@ export function makeFake(): Fake {
         uptime_ms: 1,
         started_at: "2024-01-01T00:00:00.000Z",
         paths: { config_dir: "/tmp", system_dir: null, socket: "/tmp/x.sock" },
+        reaped_orphans: 0,
       };
     },
     "system.shutdown": record("system.shutdown"),

@@ -49,6 +49,8 @@ describe("child subreaper", () => {
         // it exits after 0.5 s and must be reaped, not left as a zombie of the server
         await waitFor("grandchild reaped", () => procInfo(gc) === null, 3000);
         expect(zombiesOf(serverPid)).toEqual([]);
+        // and it is accounted for
+        expect((await s.rpc("system.info")).reaped_orphans).toBeGreaterThanOrEqual(1);
         // the service itself is untouched
         const after = await waitState(s, "daemon", "running");
         expect(after.pid).toBe(svc.pid);

@@ -59,8 +59,10 @@ describe("renderInfo", () => {
       uptime_ms: 3_723_000,
       started_at: "2024-05-01T11:00:00.000Z",
       paths: { config_dir: "/etc/zinit/services", system_dir: null, socket: "/run/zinit.sock" },
+      reaped_orphans: 7,
     });
     expect(text).toContain("mode:       container");
+    expect(text).toContain("orphans:    7 reaped");
     expect(text).toContain("uptime:     1h02m");
     expect(text).toContain("system dir: -");
   });
