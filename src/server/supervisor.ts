@@ -22,8 +22,8 @@ import type { ServiceState } from "../sdk/states.ts";
 import type { LogLine, StateEvent } from "../sdk/protocol/types.ts";
 import { normalizeSignal } from "../sdk/config/signals.ts";
 import { transition } from "./engine/transition.ts";
-import { newRecord, isOneshot, startStatus, type ServiceRecord, type StopCause } from "./engine/model.ts";
-import { dependentsStillUp, lostRequirement, requirementMet, startBlockers } from "./engine/readiness.ts";
+import { newRecord, startStatus, type ServiceRecord, type StopCause } from "./engine/model.ts";
+import { dependentsStillUp, lostRequirement, startBlockers } from "./engine/readiness.ts";
 import { decideOnExit } from "./engine/restart.ts";
 import { exitOf, type ExitStatus } from "./engine/exit.ts";
 import { LogRing } from "./engine/log-ring.ts";
@@ -40,7 +40,7 @@ export interface SupervisorOptions {
   /** copy service output to our stdout (each service can still say forward = false) */
   forward?: boolean;
   now?: () => number;
-  /** told about every orphan-reaping opportunity: the supervisor re-checks groups */
+  /** a bug caught in a listener or a pass: logged, never fatal */
   onError?: (err: unknown) => void;
 }
 
@@ -797,4 +797,3 @@ function toLogLine(name: string, l: { at: number; stream: "stdout" | "stderr"; l
   return { name, stream: l.stream, line: l.line, at: new Date(l.at).toISOString() };
 }
 
-export { isOneshot, requirementMet };
