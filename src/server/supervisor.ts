@@ -31,7 +31,8 @@ import type { ReloadPlan } from "./engine/reload.ts";
 import type { ReloadResult } from "../sdk/protocol/types.ts";
 import { groupAlive, signalGroup, spawnService, type ServiceProcess, type Spawner } from "./effects/process.ts";
 import { forwardLine } from "./effects/output.ts";
-import { probe, type ProbeSpawner } from "./effects/health.ts";
+import type { ProbeSpawner } from "./effects/health.ts";
+import { HealthMonitor } from "./health-monitor.ts";
 
 export interface SupervisorOptions {
   spawner?: Spawner;
@@ -60,8 +61,6 @@ const STOP_WORDS: Record<StopCause, string> = {
 };
 
 const GROUP_POLL_MS = 20;
-/** While starting, probe often so a service is running soon after it is healthy. */
-const STARTING_PROBE_MAX_MS = 250;
 
 export class Supervisor {
   readonly records = new Map<string, ServiceRecord>();
@@ -73,7 +72,6 @@ export class Supervisor {
   private backoffTimers = new Map<string, Timer>();
   private startTimers = new Map<string, Timer>();
   private killTimers = new Map<string, Timer>();
-  private probeTimers = new Map<string, Timer>();
   private stateListeners = new Set<StateListener>();
   private logListeners = new Set<LogListener>();
   private scheduled = false;
@@ -82,14 +80,28 @@ export class Supervisor {
   private downWaiters: { names: string[]; resolve: () => void }[] = [];
   private readonly now: () => number;
   private readonly spawner: Spawner | undefined;
-  private readonly probeSpawner: ProbeSpawner;
+  private readonly health: HealthMonitor;
   private readonly forward: boolean;
   private readonly onError: (err: unknown) => void;
 
   constructor(units: Unit[], opts: SupervisorOptions = {}) {
     this.now = opts.now ?? Date.now;
     this.spawner = opts.spawner;
-    this.probeSpawner = opts.probeSpawner ?? ((argv, o) => Bun.spawn(argv, o));
+    this.health = new HealthMonitor(
+      {
+        now: this.now,
+        healthy: (rec) => {
+          this.setState(rec, "running", `healthy (pid ${rec.pid})`);
+          this.schedule();
+        },
+        unhealthy: (rec, why) => {
+          rec.stopCause = "unhealthy";
+          this.stopNotes.set(rec.name, why);
+          this.schedule();
+        },
+      },
+      opts.probeSpawner ?? ((argv, o) => Bun.spawn(argv, o)),
+    );
     this.forward = opts.forward ?? true;
     this.onError = opts.onError ?? ((err) => console.error(err));
     this.graph = buildGraph([]);
@@ -153,7 +165,7 @@ export class Supervisor {
       this.clearTimer(this.startTimers, rec.name);
     }
     if (from === "stopping" && to !== "stopping") this.clearTimer(this.killTimers, rec.name);
-    if (to !== "starting" && to !== "running") this.clearTimer(this.probeTimers, rec.name);
+    if (to !== "starting" && to !== "running") this.health.end(rec.name);
     if (to === "running" && from !== "running" && rec.unit.kind === "service") rec.startedAt ??= this.now();
     for (const fn of this.stateListeners) {
       try {
@@ -456,10 +468,9 @@ export class Supervisor {
       this.setState(rec, "starting", `running (pid ${proc.pid})`);
       this.armStartTimeout(rec, config.lifecycle.start_timeout_ms);
     } else if (config.health !== null) {
-      rec.health = { status: "unknown", checkedAt: null, error: null, consecutiveFailures: 0 };
       this.setState(rec, "starting", `waiting for health check (pid ${proc.pid})`);
       this.armStartTimeout(rec, config.lifecycle.start_timeout_ms);
-      this.scheduleProbe(rec, 0);
+      this.health.begin(rec);
     } else {
       this.setState(rec, "running", `started (pid ${proc.pid})`);
     }
@@ -467,55 +478,6 @@ export class Supervisor {
       if (this.procs.get(name) !== proc) return;
       this.onLeaderExit(rec, proc, exitOf(end.code, end.signal));
     });
-  }
-
-  private scheduleProbe(rec: ServiceRecord, delayMs: number): void {
-    this.clearTimer(this.probeTimers, rec.name);
-    this.probeTimers.set(
-      rec.name,
-      setTimeout(() => {
-        this.probeTimers.delete(rec.name);
-        void this.runProbe(rec);
-      }, delayMs),
-    );
-  }
-
-  /** One probe; the next is scheduled only after this one ends, so probes never overlap. */
-  private async runProbe(rec: ServiceRecord): Promise<void> {
-    if (rec.unit.kind !== "service" || rec.unit.config.health === null) return;
-    const pid = rec.pid;
-    if (pid === null || (rec.state !== "starting" && rec.state !== "running")) return;
-    const config = rec.unit.config;
-    const health = config.health!;
-    const result = await probe(health, config, this.probeSpawner);
-    // The process may have changed or be on its way down meanwhile: a stale verdict is dropped.
-    if (rec.pid !== pid || rec.stopCause !== null || (rec.state !== "starting" && rec.state !== "running") || !rec.health) return;
-    const h = rec.health;
-    h.checkedAt = this.now();
-    h.error = result.error;
-    h.status = result.ok ? "passing" : "failing";
-    const startingEvery = Math.min(health.interval_ms, STARTING_PROBE_MAX_MS);
-    if (result.ok) {
-      h.consecutiveFailures = 0;
-      if (rec.state === "starting") {
-        this.setState(rec, "running", `healthy (pid ${pid})`);
-        this.schedule();
-      }
-      this.scheduleProbe(rec, health.interval_ms);
-      return;
-    }
-    if (rec.state === "starting") {
-      this.scheduleProbe(rec, startingEvery);
-      return;
-    }
-    h.consecutiveFailures++;
-    if (h.consecutiveFailures >= health.retries) {
-      rec.stopCause = "unhealthy";
-      this.stopNotes.set(rec.name, `health check failed ${h.consecutiveFailures} times: ${result.error}`);
-      this.schedule();
-      return;
-    }
-    this.scheduleProbe(rec, health.interval_ms);
   }
 
   private armStartTimeout(rec: ServiceRecord, ms: number): void {
@@ -687,7 +649,8 @@ export class Supervisor {
       const oldHealth = rec.unit.kind === "service" ? rec.unit.config.health : null;
       rec.unit = unit;
       this.fitRing(unit);
-      if (!restart) this.applyHealthChange(rec, oldHealth);
+      // Without a health check a service runs as soon as it is spawned.
+      if (!restart && this.health.reconfigure(rec, oldHealth)) this.setState(rec, "running", `health check removed (pid ${rec.pid})`);
       if (restart && rec.pid !== null && rec.stopCause === null) {
         rec.stopCause = "reload";
         this.stopNotes.set(rec.name, "definition changed: restarting");
@@ -727,24 +690,6 @@ export class Supervisor {
     };
   }
 
-  /** A health check added, removed or changed in place takes effect on the live process. */
-  private applyHealthChange(rec: ServiceRecord, before: ServiceConfig["health"]): void {
-    if (rec.unit.kind !== "service") return;
-    const after = rec.unit.config.health;
-    if (JSON.stringify(before) === JSON.stringify(after)) return;
-    this.clearTimer(this.probeTimers, rec.name);
-    const live = rec.pid !== null && rec.stopCause === null && (rec.state === "starting" || rec.state === "running");
-    if (after === null) {
-      rec.health = null;
-      // Without a health check a service runs as soon as it is spawned.
-      if (live && rec.state === "starting" && !rec.unit.config.service.oneshot) this.setState(rec, "running", `health check removed (pid ${rec.pid})`);
-      return;
-    }
-    rec.health ??= { status: "unknown", checkedAt: null, error: null, consecutiveFailures: 0 };
-    rec.health.consecutiveFailures = 0;
-    if (live) this.scheduleProbe(rec, 0);
-  }
-
   private fitRing(unit: Unit): void {
     if (unit.kind !== "service") return;
     const ring = this.rings.get(unit.name);
@@ -753,7 +698,8 @@ export class Supervisor {
   }
 
   private unload(name: string): void {
-    for (const map of [this.backoffTimers, this.startTimers, this.killTimers, this.probeTimers]) this.clearTimer(map, name);
+    for (const map of [this.backoffTimers, this.startTimers, this.killTimers]) this.clearTimer(map, name);
+    this.health.end(name);
     this.records.delete(name);
     this.rings.delete(name);
     this.stopNotes.delete(name);
