@@ -1,12 +1,28 @@
-/** `zinit tui`: not implemented yet (listed as partial in the usage text). */
+/**
+ * `zinit tui`: a full-screen live view of the services, updated from the event
+ * stream, with keys to start, stop and restart the selected one and a log pane.
+ * Needs a terminal on both stdin and stdout. See tui/app.ts.
+ */
 import { defineCommand } from "citty";
-import { cli } from "../context.ts";
+import { UsageError } from "../args.ts";
+import { cli, withClient } from "../context.ts";
 
 export default defineCommand({
-  meta: { name: "tui", description: "Full-screen live view with keys to start/stop/restart and logs (not implemented yet)." },
+  meta: {
+    name: "tui",
+    description:
+      "Full-screen live view: ↑/↓ or k/j select, s start, S stop, r restart, l toggle logs, q quit.",
+  },
   args: {},
-  run(c) {
-    cli(c).err("zinit: tui: not implemented yet");
-    return 1;
+  async run(c) {
+    const ctx = cli(c);
+    if (process.stdin.isTTY !== true || process.stdout.isTTY !== true) {
+      throw new UsageError("tui needs a terminal on stdin and stdout (in scripts, use `zinit list` or `zinit logs -f`)", "tui");
+    }
+    const { runTui } = await import("../tui/app.ts");
+    ctx.holdsStreams = true;
+    return withClient(ctx, (client) =>
+      runTui(client, { input: process.stdin, output: process.stdout, color: ctx.color, now: ctx.now }),
+    );
   },
 });
