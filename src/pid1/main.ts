@@ -10,13 +10,13 @@
  * started again with back-off once the services it left behind are gone.
  */
 import { parseArgs } from "node:util";
-import { createConsola } from "consola";
+import { createLogger } from "../logger.ts";
 import { ChildReaper } from "../server/effects/reaper.ts";
 import { restartDelay, STABLE_RUN_MS } from "../server/engine/restart.ts";
 import { resolvePaths, SYSTEM_DIR } from "../sdk/paths.ts";
 import { mountEssentials } from "./mounts.ts";
 import { sweepNamespace } from "./sweep.ts";
-import { RB_AUTOBOOT, RB_POWER_OFF, reboot, sync } from "../sys/libc.ts";
+import { RB_AUTOBOOT, RB_HALT_SYSTEM, RB_POWER_OFF, reboot, sync } from "../sys/libc.ts";
 
 const USAGE = `usage: zinit-pid1 [--container] [--config-dir DIR] [--socket PATH] [--log-level LEVEL]
 
@@ -32,7 +32,7 @@ Also run as \`init\` or \`zinit pid1 ...\`.
 `;
 
 export const SERVER_EXIT = { shutdown: 0, poweroff: 10, reboot: 11 } as const;
-type Ending = "shutdown" | "poweroff" | "reboot";
+type Ending = "shutdown" | "poweroff" | "reboot" | "halt";
 
 const GRACE_MS = Number(process.env.ZINIT_GRACE_MS ?? 5000);
 const RESTART_BASE_MS = 200;
@@ -59,7 +59,7 @@ export async function runPid1(args: string[]): Promise<void> {
   }
   if (values.help) return void process.stdout.write(USAGE);
   const container = values.container === true || !!process.env.ZINIT_CONTAINER;
-  const log = createConsola({ level: 3 }).withTag("zinit-pid1");
+  const log = createLogger("zinit-pid1", (values["log-level"] as string | undefined) ?? process.env.ZINIT_LOG_LEVEL ?? "info");
   // Never die of our own bug: PID 1 exiting kills everything.
   process.on("uncaughtException", (err) => log.error("uncaught exception:", err));
   process.on("unhandledRejection", (err) => log.error("unhandled rejection:", err));
@@ -97,6 +97,11 @@ export async function runPid1(args: string[]): Promise<void> {
   process.on("SIGTERM", () => askServer(container ? "shutdown" : "poweroff"));
   process.on("SIGINT", () => askServer(container ? "shutdown" : "reboot"));
   process.on("SIGHUP", () => server?.kill("SIGHUP"));
+  if (mode === "vm") {
+    // busybox's poweroff and halt (often shell built-ins) signal PID 1 this way.
+    process.on("SIGUSR2", () => askServer("poweroff"));
+    process.on("SIGUSR1", () => askServer("halt"));
+  }
 
   let consecutive = 0;
   for (;;) {
@@ -142,8 +147,8 @@ async function finish(mode: "container" | "vm", ending: Ending, log: { info(m: s
     process.exit(0);
   }
   // VM mode: shutdown means power off; PID 1 never returns.
-  const cmd = ending === "reboot" ? RB_AUTOBOOT : RB_POWER_OFF;
-  log.info(ending === "reboot" ? "rebooting" : "powering off");
+  const cmd = ending === "reboot" ? RB_AUTOBOOT : ending === "halt" ? RB_HALT_SYSTEM : RB_POWER_OFF;
+  log.info(ending === "reboot" ? "rebooting" : ending === "halt" ? "halting" : "powering off");
   try {
     sync();
     reboot(cmd);

@@ -4,7 +4,8 @@
  * service descendants are still reaped; under zinit-pid1 it is told the mode.
  */
 import { parseArgs } from "node:util";
-import { createConsola, type ConsolaInstance } from "consola";
+import type { ConsolaInstance } from "consola";
+import { createLogger, LOG_LEVELS } from "../logger.ts";
 import { loadDirectories } from "../sdk/config/index.ts";
 import { formatIssue } from "../sdk/config/types.ts";
 import { resolvePaths } from "../sdk/paths.ts";
@@ -30,7 +31,6 @@ order and serves the control socket. Also run as \`zinit server ...\`.
   --version          print the version
 `;
 
-const LEVELS: Record<string, number> = { error: 0, warn: 1, info: 3, debug: 4, trace: 5 };
 
 export interface ServerFlags {
   configDir?: string;
@@ -59,7 +59,7 @@ function parseFlags(args: string[]): ServerFlags | "help" | "version" {
   if (values.help) return "help";
   if (values.version) return "version";
   const logLevel = values["log-level"] ?? process.env.ZINIT_LOG_LEVEL ?? "info";
-  if (!(logLevel in LEVELS)) throw new ZinitError("usage", `--log-level: expected one of ${Object.keys(LEVELS).join(", ")}, got "${logLevel}"`);
+  if (!(logLevel in LOG_LEVELS)) throw new ZinitError("usage", `--log-level: expected one of ${Object.keys(LOG_LEVELS).join(", ")}, got "${logLevel}"`);
   const mode = (values.mode ?? "standalone") as SystemInfo["mode"];
   if (!["standalone", "container", "vm"].includes(mode)) throw new ZinitError("usage", `--mode: expected standalone, container or vm`);
   return { configDir: values["config-dir"], socket: values.socket, systemDir: values["system-dir"], logLevel, mode };
@@ -75,7 +75,7 @@ export async function runServer(args: string[]): Promise<void> {
   }
   if (flags === "help") return void process.stdout.write(USAGE);
   if (flags === "version") return void process.stdout.write(`zinit ${VERSION}\n`);
-  const log = createConsola({ level: LEVELS[flags.logLevel] ?? 3 }).withTag("zinit");
+  const log = createLogger("zinit", flags.logLevel);
   guardProcess(log);
   try {
     await serve(flags, log);

@@ -395,7 +395,8 @@ export class Supervisor {
     if (rec.desired === "down") {
       if (rec.state === "blocked" || (rec.state === "starting" && rec.phase === "backoff")) {
         this.setState(rec, "inactive", this.stopNotes.get(rec.name) ?? "stopped");
-      } else if ((rec.state === "exited" || rec.state === "failed") && rec.stopCause === null && this.stopNotes.has(rec.name)) {
+      } else if ((rec.state === "exited" || rec.state === "failed") && !this.shuttingDown && this.stopNotes.has(rec.name)) {
+        // A user stop of a finished unit makes it inactive; a shutdown leaves the record of how it ended.
         this.setState(rec, "inactive", this.stopNotes.get(rec.name)!);
         this.stopNotes.delete(rec.name);
       }
