@@ -31,13 +31,41 @@ export interface CliContext {
 }
 
 export function processIo(): CliIo {
+  endQuietlyOnClosedPipe();
   return {
-    stdout: (text) => void process.stdout.write(text),
-    stderr: (text) => void process.stderr.write(text),
+    stdout: (text) => writeTo(process.stdout, text),
+    stderr: (text) => writeTo(process.stderr, text),
     isTTY: process.stdout.isTTY === true,
     env: process.env,
     now: () => Date.now(),
   };
+}
+
+/**
+ * `zinit list | head -1`: once the reader is gone nobody can see more output, so the
+ * CLI ends at once with status 0 like a tool killed by SIGPIPE would end silently,
+ * instead of Bun's uncaught EPIPE report. Status 0 rather than 141 keeps
+ * `set -o pipefail` scripts that only wanted the first lines working.
+ */
+function endQuietlyOnClosedPipe(): void {
+  if (pipeGuardInstalled) return;
+  pipeGuardInstalled = true;
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code === "EPIPE") process.exit(0);
+      throw error;
+    });
+  }
+}
+let pipeGuardInstalled = false;
+
+function writeTo(stream: NodeJS.WriteStream, text: string): void {
+  try {
+    stream.write(text);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "EPIPE") process.exit(0);
+    throw error;
+  }
 }
 
 /** The CliContext the entry passed to citty as `data`. */
