@@ -13,7 +13,10 @@ export interface TestServer {
   configDir: string;
   socket: string;
   proc: Bun.Subprocess<"ignore", "pipe", "pipe">;
+  /** stdout and stderr of the server, interleaved as they arrived */
   output(): string;
+  /** one of the two alone */
+  outputOf(stream: "stdout" | "stderr"): string;
   /** runs the CLI against this server */
   cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }>;
   /** RPC call over a fresh connection */
@@ -38,12 +41,17 @@ export async function startServer(files: Record<string, string>, extraArgs: stri
     env: { ...process.env, NO_COLOR: "1" },
   });
   let out = "";
-  const pump = async (s: ReadableStream<Uint8Array>) => {
+  const byStream = { stdout: "", stderr: "" };
+  const pump = async (name: "stdout" | "stderr", s: ReadableStream<Uint8Array>) => {
     const dec = new TextDecoder();
-    for await (const c of s) out += dec.decode(c, { stream: true });
+    for await (const c of s) {
+      const text = dec.decode(c, { stream: true });
+      out += text;
+      byStream[name] += text;
+    }
   };
-  void pump(proc.stdout);
-  void pump(proc.stderr);
+  void pump("stdout", proc.stdout);
+  void pump("stderr", proc.stderr);
   const rpc = async (method: string, params: unknown = {}) => {
     const { ZinitClient } = await import("../../src/sdk/client.ts");
     const c = await ZinitClient.connect(socket);
@@ -75,6 +83,7 @@ export async function startServer(files: Record<string, string>, extraArgs: stri
     socket,
     proc,
     output: () => out,
+    outputOf: (stream) => byStream[stream],
     rpc,
     async cli(...args: string[]) {
       const p = Bun.spawn([ZINIT, "--socket", socket, ...args], { stdout: "pipe", stderr: "pipe", env: { ...process.env, NO_COLOR: "1" } });

@@ -1,6 +1,6 @@
 /**
  * Reads a service's stdout or stderr line by line into its ring and, when asked,
- * forwards each line to zinit's stdout prefixed with the service name. Reading
+ * forwards each line to zinit's stdout or stderr prefixed with the service name. Reading
  * continuously is what keeps a pipe from buffering without bound inside Bun, and
  * forwarding drops (and counts) lines while our own stdout is backed up, so a slow
  * log consumer can never grow zinit's memory or stall the service.
@@ -10,20 +10,23 @@ import { clampLine } from "../engine/log-ring.ts";
 export type LineSink = (stream: "stdout" | "stderr", line: string) => void;
 
 const FORWARD_BACKLOG_BYTES = 1 << 20;
-let droppedForward = 0;
+const droppedForward = { stdout: 0, stderr: 0 };
 
+/**
+ * A service's stderr goes to our stderr and its stdout to our stdout, so
+ * `docker logs` and a journal keep the two apart as they would without zinit.
+ */
 export function forwardLine(name: string, stream: "stdout" | "stderr", line: string): void {
-  const out = process.stdout;
+  const out = stream === "stderr" ? process.stderr : process.stdout;
   if (out.writableLength > FORWARD_BACKLOG_BYTES) {
-    droppedForward++;
+    droppedForward[stream]++;
     return;
   }
-  if (droppedForward > 0) {
-    out.write(`zinit| dropped ${droppedForward} forwarded lines while stdout was backed up\n`);
-    droppedForward = 0;
+  if (droppedForward[stream] > 0) {
+    out.write(`zinit| dropped ${droppedForward[stream]} forwarded ${stream} lines while it was backed up\n`);
+    droppedForward[stream] = 0;
   }
   out.write(`${name}| ${line}\n`);
-  void stream;
 }
 
 export async function pumpLines(

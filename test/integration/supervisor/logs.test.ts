@@ -176,4 +176,14 @@ describe("logs", () => {
       },
     );
   });
+
+  test("forwarded stderr lines go to the server's stderr, stdout lines to its stdout", async () => {
+    await withServer({ both: service("echo to-out; echo to-err >&2; exec sleep 1000") }, async (s) => {
+      await waitFor("both forwarded", () => s.output().includes("both| to-out") && s.output().includes("both| to-err"));
+      expect(s.outputOf("stdout")).toContain("both| to-out");
+      expect(s.outputOf("stdout")).not.toContain("to-err");
+      expect(s.outputOf("stderr")).toContain("both| to-err");
+      expect(s.outputOf("stderr")).not.toContain("to-out");
+    });
+  });
 });
