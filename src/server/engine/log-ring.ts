@@ -17,42 +17,45 @@ export function clampLine(line: string): string {
 }
 
 export class LogRing {
-  private items: (RingLine | undefined)[];
+  // Grows up to capacity instead of being allocated whole: most services write a
+  // few lines, and 1,000 services × buffer_lines empty slots is memory for nothing.
+  private items: RingLine[] = [];
   private next = 0;
-  private count = 0;
 
   constructor(private capacity: number) {
-    this.items = new Array(Math.max(1, capacity));
+    this.capacity = Math.max(1, capacity);
   }
 
   push(entry: RingLine): void {
+    if (this.items.length < this.capacity) {
+      this.items.push(entry);
+      return;
+    }
     this.items[this.next] = entry;
-    this.next = (this.next + 1) % this.items.length;
-    if (this.count < this.items.length) this.count++;
+    this.next = (this.next + 1) % this.capacity;
   }
 
   get size(): number {
-    return this.count;
+    return this.items.length;
   }
 
   /** The last `n` lines, oldest first. */
-  tail(n: number = this.count): RingLine[] {
-    const take = Math.min(Math.max(0, n), this.count);
-    const out: RingLine[] = new Array(take);
+  tail(n: number = this.items.length): RingLine[] {
     const len = this.items.length;
+    const take = Math.min(Math.max(0, n), len);
+    const out: RingLine[] = new Array(take);
+    // While growing, next is 0 and the oldest line is items[0]; once full, items[next].
     for (let i = 0; i < take; i++) {
-      out[i] = this.items[(this.next - take + i + len * 2) % len]!;
+      out[i] = this.items[(this.next + len - take + i) % len]!;
     }
     return out;
   }
 
   /** Keeps the newest lines that fit a new capacity (a reload may change buffer_lines). */
   resize(capacity: number): void {
-    const kept = this.tail(Math.min(this.count, capacity));
-    this.capacity = capacity;
-    this.items = new Array(Math.max(1, capacity));
+    const kept = this.tail(Math.min(this.items.length, capacity));
+    this.capacity = Math.max(1, capacity);
+    this.items = kept;
     this.next = 0;
-    this.count = 0;
-    for (const e of kept) this.push(e);
   }
 }

@@ -26,6 +26,23 @@ describe("LogRing", () => {
     r.push(line(9));
     expect(r.tail().map((l) => l.line)).toEqual(["l4", "l9"]);
   });
+  test("matches a plain array model at every fill level, through wrap-around and resizes", () => {
+    for (const capacity of [1, 2, 3, 7]) {
+      const r = new LogRing(capacity);
+      let model: string[] = [];
+      let cap = capacity;
+      for (let i = 0; i < 40; i++) {
+        if (i === 17) (cap = cap + 3), r.resize(cap);
+        if (i === 29) (cap = Math.max(1, cap - 4)), r.resize(cap);
+        r.push(line(i));
+        model = [...model, `l${i}`].slice(-cap);
+        expect(r.size).toBe(model.length);
+        for (const n of [0, 1, model.length, model.length + 5]) {
+          expect(r.tail(n).map((l) => l.line)).toEqual(n === 0 ? [] : model.slice(-n));
+        }
+      }
+    }
+  });
   test("over-long lines are cut and marked", () => {
     const cut = clampLine("x".repeat(MAX_LINE_CHARS + 10));
     expect(cut.startsWith("x".repeat(MAX_LINE_CHARS))).toBe(true);
