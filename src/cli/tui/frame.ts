@@ -10,10 +10,9 @@
  *   footer     the keys
  */
 import type { LogLine, ServiceSummary } from "../../sdk/protocol/types.ts";
-import { paint, stateColor, stripAnsi, type Palette } from "../render/color.ts";
-import { LIST_HEADERS } from "../render/list.ts";
+import { paint, stripAnsi, type Palette } from "../render/color.ts";
+import { LIST_HEADERS, listRow } from "../render/list.ts";
 import { renderTable, type CellInput } from "../render/table.ts";
-import { elapsedSince, formatDuration } from "../render/time.ts";
 import { selectedIndex, type LogPane, type TuiState } from "./state.ts";
 
 export interface FrameOptions {
@@ -72,17 +71,7 @@ function table(state: TuiState, rows: number, width: number, opts: FrameOptions,
 }
 
 function row(s: ServiceSummary, nowMs: number, p: Palette): CellInput[] {
-  const elapsed = s.state === "running" ? elapsedSince(s.since, nowMs) : undefined;
-  const health = s.health ?? "-";
-  return [
-    s.kind === "target" ? { text: s.name, paint: p.bold } : s.name,
-    { text: s.state, paint: stateColor(s.state, p) },
-    s.pid === null ? "-" : String(s.pid),
-    elapsed === undefined ? "-" : formatDuration(elapsed),
-    String(s.restarts),
-    { text: health, paint: health === "failing" ? p.red : health === "passing" ? p.green : undefined },
-    { text: sanitize(s.reason || "-"), paint: p.dim },
-  ];
+  return [...listRow(s, nowMs, p), { text: sanitize(s.reason || "-"), paint: p.dim }];
 }
 
 function logPane(pane: LogPane, rows: number, width: number, p: Palette): string[] {
