@@ -134,3 +134,17 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | undefined |
 export async function stateOf(server: TestServer, name: string): Promise<{ state: string; reason: string; pid: number | null; restarts: number }> {
   return server.rpc("service.status", { name });
 }
+
+/** Starts a server on `files`, runs `fn`, and always stops the server; a failure carries the tail of the server's output, the best clue to it. */
+export async function withServer(files: Record<string, string>, fn: (s: TestServer) => Promise<void>): Promise<void> {
+  const s = await startServer(files);
+  try {
+    await fn(s);
+  } catch (err) {
+    const tail = s.output().split("\n").slice(-40).join("\n");
+    if (err instanceof Error) err.message += `\n--- server output (tail) ---\n${tail}`;
+    throw err;
+  } finally {
+    await s.stop();
+  }
+}

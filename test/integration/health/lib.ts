@@ -7,27 +7,13 @@ import { existsSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { createConnection, createServer, type Server, type Socket } from "node:net";
 import { setDefaultTimeout } from "bun:test";
 import { ZinitClient } from "../../../src/sdk/client.ts";
-import { startServer, waitFor, type TestServer } from "../../helpers/server.ts";
+import { waitFor, withServer, type TestServer } from "../../helpers/server.ts";
 
 // Each wait inside a test is bounded by a few seconds; the test has room for
 // several of them plus the server's stop, so a failure names the wait.
 setDefaultTimeout(25_000);
 
-export { waitFor, type TestServer, ZinitClient };
-
-/** Starts a server on `files`, runs `fn`, always stops the server; a failure carries the server's output tail. */
-export async function withServer(files: Record<string, string>, fn: (s: TestServer) => Promise<void>): Promise<void> {
-  const s = await startServer(files);
-  try {
-    await fn(s);
-  } catch (err) {
-    const tail = s.output().split("\n").slice(-30).join("\n");
-    if (err instanceof Error) err.message += `\n--- server output (tail) ---\n${tail}`;
-    throw err;
-  } finally {
-    await s.stop();
-  }
-}
+export { waitFor, withServer, type TestServer, ZinitClient };
 
 export interface Health {
   status: "passing" | "failing" | "unknown";

@@ -7,13 +7,13 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { createConnection, type Socket } from "node:net";
 import { setDefaultTimeout } from "bun:test";
-import { startServer, waitFor, type TestServer } from "../../helpers/server.ts";
+import { startServer, waitFor, withServer, type TestServer } from "../../helpers/server.ts";
 
 // Waits inside a test are bounded by 5 s each; the test itself gets room for a few
 // of them plus the server's stop, so a failure reports the wait, not a bare timeout.
 setDefaultTimeout(20_000);
 
-export { waitFor, type TestServer };
+export { waitFor, withServer, type TestServer };
 
 type Value = string | number | boolean | string[];
 type Section = Record<string, Value>;
@@ -63,24 +63,6 @@ export async function startReady(files: Record<string, string>): Promise<TestSer
     throw err;
   }
   return s;
-}
-
-/** Starts a server on `files`, runs `fn`, and always stops the server. */
-export async function withServer(
-  files: Record<string, string>,
-  fn: (s: TestServer) => Promise<void>,
-): Promise<void> {
-  const s = await startReady(files);
-  try {
-    await fn(s);
-  } catch (err) {
-    // The server's own log is the best clue to a failure: attach its tail.
-    const tail = s.output().split("\n").slice(-40).join("\n");
-    if (err instanceof Error) err.message += `\n--- server output (tail) ---\n${tail}`;
-    throw err;
-  } finally {
-    await s.stop();
-  }
 }
 
 export interface Status {
