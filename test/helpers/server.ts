@@ -115,7 +115,7 @@ function cleanup(dir: string, code: number | null): number | null {
 }
 
 /** Polls a condition (tests only: the product itself never polls). */
-export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 5000): Promise<T> {
+export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 5000, stepMs = 20): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -124,10 +124,10 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | undefined |
       if (v) return v as T;
       last = v;
     } catch (err) {
-      last = err;
+      last = err instanceof Error ? err.message : err;
     }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (last: ${JSON.stringify(last)})`);
-    await Bun.sleep(20);
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${JSON.stringify(last)})`);
+    await Bun.sleep(stepMs);
   }
 }
 
@@ -147,4 +147,15 @@ export async function withServer(files: Record<string, string>, fn: (s: TestServ
   } finally {
     await s.stop();
   }
+}
+
+/** Expects an RPC to fail; returns the JSON-RPC error number and message. */
+export async function rpcError(s: TestServer, method: string, params: unknown): Promise<{ rpc: number; message: string }> {
+  try {
+    await s.rpc(method, params);
+  } catch (err) {
+    const e = err as { rpcCode: number; message: string };
+    return { rpc: e.rpcCode, message: e.message };
+  }
+  throw new Error(`${method} ${JSON.stringify(params)} unexpectedly succeeded`);
 }

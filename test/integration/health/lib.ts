@@ -7,13 +7,13 @@ import { existsSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { createConnection, createServer, type Server, type Socket } from "node:net";
 import { setDefaultTimeout } from "bun:test";
 import { ZinitClient } from "../../../src/sdk/client.ts";
-import { waitFor, withServer, type TestServer } from "../../helpers/server.ts";
+import { rpcError, waitFor, withServer, type TestServer } from "../../helpers/server.ts";
 
 // Each wait inside a test is bounded by a few seconds; the test has room for
 // several of them plus the server's stop, so a failure names the wait.
 setDefaultTimeout(25_000);
 
-export { waitFor, withServer, type TestServer, ZinitClient };
+export { rpcError, waitFor, withServer, type TestServer, ZinitClient };
 
 export interface Health {
   status: "passing" | "failing" | "unknown";
@@ -58,16 +58,6 @@ export async function waitState(s: TestServer, name: string, state: string, reas
   }
 }
 
-/** Expects an RPC to fail; returns the JSON-RPC error number and message. */
-export async function rpcError(s: TestServer, method: string, params: unknown): Promise<{ rpc: number; message: string }> {
-  try {
-    await s.rpc(method, params);
-  } catch (err) {
-    const e = err as { rpcCode: number; message: string };
-    return { rpc: e.rpcCode, message: e.message };
-  }
-  throw new Error(`${method} ${JSON.stringify(params)} unexpectedly succeeded`);
-}
 
 export interface StateEvent {
   name: string;

@@ -14,8 +14,9 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ZINIT } from "../../helpers/paths.ts";
+import { waitFor } from "../../helpers/server.ts";
 
-export { ZINIT };
+export { ZINIT, waitFor };
 export const asRoot = process.getuid!() === 0;
 
 export interface NsProc {
@@ -122,22 +123,6 @@ export function namespaceProcs(init: number): NsProc[] {
   return out;
 }
 
-/** Polls a condition (tests only). */
-export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 5000, stepMs = 25): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v as T;
-      last = v;
-    } catch (err) {
-      last = err instanceof Error ? err.message : err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${JSON.stringify(last)})`);
-    await Bun.sleep(stepMs);
-  }
-}
 
 export async function runCli(socket: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const p = Bun.spawn([ZINIT, "--socket", socket, ...args], { stdin: "ignore", stdout: "pipe", stderr: "pipe", env: { ...process.env, NO_COLOR: "1" } });

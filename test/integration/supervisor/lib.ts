@@ -7,13 +7,13 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { createConnection, type Socket } from "node:net";
 import { setDefaultTimeout } from "bun:test";
-import { startServer, waitFor, withServer, type TestServer } from "../../helpers/server.ts";
+import { rpcError, startServer, waitFor, withServer, type TestServer } from "../../helpers/server.ts";
 
 // Waits inside a test are bounded by 5 s each; the test itself gets room for a few
 // of them plus the server's stop, so a failure reports the wait, not a bare timeout.
 setDefaultTimeout(20_000);
 
-export { waitFor, withServer, type TestServer };
+export { rpcError, waitFor, withServer, type TestServer };
 
 type Value = string | number | boolean | string[];
 type Section = Record<string, Value>;
@@ -104,16 +104,6 @@ export async function waitState(
   });
 }
 
-/** Expects an RPC to fail with JSON-RPC error number `code`. */
-export async function rpcError(s: TestServer, method: string, params: unknown): Promise<{ rpc: number; message: string }> {
-  try {
-    await s.rpc(method, params);
-  } catch (err) {
-    const e = err as { rpcCode: number; message: string };
-    return { rpc: e.rpcCode, message: e.message };
-  }
-  throw new Error(`${method} ${JSON.stringify(params)} unexpectedly succeeded`);
-}
 
 // ---------------------------------------------------------------- raw socket client
 
