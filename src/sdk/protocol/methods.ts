@@ -58,6 +58,19 @@ function object(properties: Record<string, JsonSchema>, extra: JsonSchema = {}):
   return { type: "object", properties, required: Object.keys(properties), ...extra };
 }
 
+/** What service.list and service.status both say of a unit. */
+const unitFields: Record<string, JsonSchema> = {
+  name: str,
+  kind: ref("UnitKind"),
+  state: ref("ServiceState"),
+  reason: str,
+  pid: { type: ["integer", "null"] },
+  class: ref("ServiceClass"),
+  status: ref("StartStatus"),
+  since: isoTime,
+  restarts: { type: "integer", minimum: 0 },
+};
+
 /** Every schema the methods refer to by `$ref`. */
 export const SCHEMAS: Readonly<Record<string, JsonSchema>> = {
   ServiceState: { type: "string", enum: [...SERVICE_STATES] },
@@ -75,27 +88,11 @@ export const SCHEMAS: Readonly<Record<string, JsonSchema>> = {
     error: strOrNull,
   }),
   ServiceSummary: object({
-    name: str,
-    kind: ref("UnitKind"),
-    state: ref("ServiceState"),
-    reason: str,
-    pid: { type: ["integer", "null"] },
-    class: ref("ServiceClass"),
-    status: ref("StartStatus"),
-    since: isoTime,
-    restarts: { type: "integer", minimum: 0 },
+    ...unitFields,
     health: { type: ["string", "null"], enum: ["passing", "failing", "unknown", null] },
   }),
   ServiceStatus: object({
-    name: str,
-    kind: ref("UnitKind"),
-    state: ref("ServiceState"),
-    reason: str,
-    pid: { type: ["integer", "null"] },
-    class: ref("ServiceClass"),
-    status: ref("StartStatus"),
-    since: isoTime,
-    restarts: { type: "integer", minimum: 0 },
+    ...unitFields,
     health: { oneOf: [ref("HealthInfo"), { type: "null" }] },
     exit: { oneOf: [ref("ExitInfo"), { type: "null" }] },
     config: {
