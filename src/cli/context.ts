@@ -51,20 +51,22 @@ function endQuietlyOnClosedPipe(): void {
   if (pipeGuardInstalled) return;
   pipeGuardInstalled = true;
   for (const stream of [process.stdout, process.stderr]) {
-    stream.on("error", (error: NodeJS.ErrnoException) => {
-      if (error.code === "EPIPE") process.exit(0);
-      throw error;
-    });
+    stream.on("error", endIfReaderGone);
   }
 }
 let pipeGuardInstalled = false;
 
+function endIfReaderGone(error: unknown): void {
+  if ((error as NodeJS.ErrnoException).code === "EPIPE") process.exit(0);
+  throw error;
+}
+
+/** Bun reports EPIPE either from write() itself or later as an "error" event. */
 function writeTo(stream: NodeJS.WriteStream, text: string): void {
   try {
     stream.write(text);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "EPIPE") process.exit(0);
-    throw error;
+    endIfReaderGone(error);
   }
 }
 
