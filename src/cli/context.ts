@@ -71,7 +71,7 @@ function writeTo(stream: NodeJS.WriteStream, text: string): void {
 }
 
 /** The CliContext the entry passed to citty as `data`. */
-export function cli(c: CommandContext<any>): CliContext {
+export function cli(c: Pick<CommandContext, "data">): CliContext {
   return c.data as CliContext;
 }
 

@@ -60,6 +60,7 @@ async function dispatch(argv: string[], ctx: CliContext): Promise<number> {
   if (command === "server" || command === "pid1") return runRole(command, argv);
   const entry = findCommand(command);
   if (!entry) throw new UsageError(`unknown command ${JSON.stringify(command)}`);
+  // biome-ignore lint/suspicious/noExplicitAny: commands differ in their args; citty erases them the same way
   const def: CommandDef<any> = (await entry.load()).default;
   const argsDef = await resolve<ArgsDef>(def.args ?? {});
   const tokens = extractGlobals(rest, argsDef, globals);
@@ -107,6 +108,7 @@ export async function commandUsage(name: string): Promise<string | undefined> {
   return renderCommandUsage(entry, await resolve<ArgsDef>(def.args ?? {}), await describe(def));
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: any command, whatever its args
 async function describe(def: CommandDef<any>): Promise<string | undefined> {
   return (await resolve(def.meta ?? {})).description;
 }

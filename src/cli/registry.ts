@@ -14,6 +14,7 @@ export interface CommandEntry {
   variadic?: boolean;
   /** not finished yet; listed so users know it is coming */
   partial?: boolean;
+  // biome-ignore lint/suspicious/noExplicitAny: commands differ in their args; citty erases them the same way
   load: () => Promise<{ default: CommandDef<any> }>;
 }
 

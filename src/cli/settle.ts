@@ -82,7 +82,7 @@ export async function actAndSettle(
     stream = client.events()[Symbol.asyncIterator]();
     void pump(stream, (ev) => {
       const t = tracks.get(ev.name);
-      if (!t || !t.sent) return;
+      if (!t?.sent) return;
       t.changed = true;
       observe(t, ev.to, ev.reason, Date.parse(ev.at));
       wake();

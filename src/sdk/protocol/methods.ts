@@ -193,7 +193,7 @@ const signalParam = param(
 // ---------------------------------------------------------------------------
 // Compile-time agreement between a row's params and `Methods`.
 
-type AnyParam = ParamSpec<any, boolean>;
+type AnyParam = ParamSpec<unknown, boolean>;
 type ValueOf<P> = P extends ParamSpec<infer T, boolean> ? T : never;
 type ParamsOf<P extends Record<string, AnyParam>> = {
   [K in keyof P as P[K]["required"] extends true ? K : never]: ValueOf<P[K]>;
