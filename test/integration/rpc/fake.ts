@@ -168,8 +168,9 @@ export function makeFake(): Fake {
       fake.calls.push({ method: "graph.get", params });
       return { nodes: [], edges: [], cycles: [], unknown: [] };
     },
-    "system.reload": () => {
-      throw new Error("kaboom");
+    "system.reload": (params) => {
+      fake.calls.push({ method: "system.reload", params });
+      return { added: [], removed: [], changed: [], unchanged: ["db", "web"], errors: [] };
     },
     "system.info": (params) => {
       fake.calls.push({ method: "system.info", params });

@@ -122,16 +122,64 @@ describe("errors that keep the connection", () => {
     c.close();
   });
 
-  // A bug in one handler is reported and answered, not fatal.
-  test("any other throw gets -32603 with its message and the server keeps serving", async () => {
+  // A bug in one handler is logged on the server and answered, not fatal; the
+  // answer carries nothing of the exception (no message text, no stack).
+  test("any other throw gets a generic -32603 and the server keeps serving", async () => {
+    fake.handlers["system.reload"] = () => {
+      throw new Error("kaboom at /secret/path");
+    };
     const c = await rawConnect(path);
     c.send(req(1, "system.reload"));
-    expect(await c.next()).toEqual({ jsonrpc: "2.0", id: 1, error: { code: -32603, message: "kaboom" } });
+    const answer = await c.next();
+    expect(answer).toEqual({
+      jsonrpc: "2.0",
+      id: 1,
+      error: { code: -32603, message: "internal error; the zinit server's log has the details" },
+    });
+    expect(JSON.stringify(answer)).not.toContain("kaboom");
+    expect(JSON.stringify(answer)).not.toContain("secret");
     expect(internalErrors.map((e) => e.method)).toEqual(["system.reload"]);
+    expect((internalErrors[0]!.error as Error).stack).toContain("kaboom at /secret/path");
+    // The same connection still answers, and so does the server to others.
     c.send(req(2, "service.list"));
-    expect(await c.next()).toMatchObject({ id: 2 });
+    expect(await c.next()).toMatchObject({ id: 2, result: [{ name: "web" }, { name: "db" }] });
     c.close();
     await stillServing();
+  });
+
+  // Without a reporter of its own, the server's log gets the bug, stack included.
+  test("by default a bug is logged on stderr with its stack", async () => {
+    await server.close();
+    const handlers = makeFake().handlers;
+    handlers["system.reload"] = function reloadWithABug() {
+      throw new Error("kaboom");
+    };
+    server = await listenRpc(path, handlers);
+    const written: string[] = [];
+    const original = process.stderr.write;
+    process.stderr.write = ((chunk: string | Uint8Array) => (written.push(String(chunk)), true)) as typeof original;
+    try {
+      const c = await rawConnect(path);
+      c.send(req(1, "system.reload"));
+      expect((await c.next()).error.code).toBe(-32603);
+      c.close();
+    } finally {
+      process.stderr.write = original;
+    }
+    const log = written.join("");
+    expect(log).toContain("[zinit] error: rpc: internal error in system.reload: Error: kaboom");
+    expect(log).toContain("at reloadWithABug");
+  });
+
+  test("a result that cannot be encoded is a bug too: generic -32603, reported", async () => {
+    fake.handlers["service.list"] = () => [{ big: 1n }] as never;
+    const c = await rawConnect(path);
+    c.send(req(1, "service.list"));
+    expect(await c.next()).toMatchObject({ id: 1, error: { code: -32603, message: "internal error; the zinit server's log has the details" } });
+    expect(internalErrors.map((e) => e.method)).toEqual(["service.list"]);
+    c.send(req(2, "system.info"));
+    expect(await c.next()).toMatchObject({ id: 2, result: { version: "0.0.0-test" } });
+    c.close();
   });
 
   test("a method with no handler gets -32601; rpc.discover is built in", async () => {
