@@ -17,6 +17,13 @@ const BY_NAME: Record<string, Role> = {
   "zinit-server": "server",
 };
 
+/**
+ * argv[0] for a copy of ourselves that zinit starts (pid1 starting the server): a
+ * name that picks no role, so the subcommand given after it decides. The file may
+ * be called zinit-pid1 or init (a copy, not a link), and its name must not win.
+ */
+export const SELF_SPAWN_ARGV0 = "zinit";
+
 export function chooseRole(invokedAs: string, args: string[]): RoleChoice {
   const base = invokedAs.split("/").pop() ?? invokedAs;
   const byName = BY_NAME[base];

@@ -11,6 +11,7 @@
  */
 import { parseArgs } from "node:util";
 import { createLogger } from "../logger.ts";
+import { SELF_SPAWN_ARGV0 } from "../roles.ts";
 import { ChildReaper } from "../server/effects/reaper.ts";
 import { restartDelay, STABLE_RUN_MS } from "../server/engine/restart.ts";
 import { resolvePaths, SYSTEM_DIR } from "../sdk/paths.ts";
@@ -107,7 +108,15 @@ export async function runPid1(args: string[]): Promise<void> {
   for (;;) {
     const startedAt = Date.now();
     try {
-      server = reaper.spawn([process.execPath, ...serverArgs], { stdin: "ignore", stdout: "inherit", stderr: "inherit", env: process.env });
+      // The role comes from argv[0], never from the file name: a copy of the
+      // executable called zinit-pid1 or /sbin/init must still start a server.
+      server = reaper.spawn([process.execPath, ...serverArgs], {
+        argv0: SELF_SPAWN_ARGV0,
+        stdin: "ignore",
+        stdout: "inherit",
+        stderr: "inherit",
+        env: process.env,
+      });
     } catch (err) {
       log.error(`cannot start the server: ${(err as Error).message}`);
       server = null;

@@ -92,6 +92,17 @@ function expectNoPanic(c: VmConsole): void {
 }
 
 describe.skipIf(skip)("VM mode in QEMU", () => {
+  test("the initramfs holds the executable as a copy at /sbin/init, the other names link to it", () => {
+    if (prepError) throw new Error(prepError);
+    const list = Bun.spawnSync(["cpio", "-itv", "--quiet"], { stdin: Bun.file(join(out, "initramfs.cpio")), stdout: "pipe", stderr: "pipe" });
+    expect(list.exitCode).toBe(0);
+    const entry = (path: string) => list.stdout.toString().split("\n").find((l) => l.endsWith(` ${path}`) || l.includes(` ${path} -> `));
+    // A regular file (mode -rwx...), so booting proves a copy named init starts a server.
+    expect(entry("sbin/init")).toMatch(/^-rwxr-xr-x /);
+    for (const name of ["zinit", "zinit-pid1", "zinit-server"]) expect(entry(`sbin/${name}`)).toEndWith(`sbin/${name} -> init`);
+    expect(entry("init")).toMatch(/^-rwx/);
+  });
+
   test(
     "boots, runs every service, `zinit poweroff` stops them in order and powers the machine off",
     async () => {
