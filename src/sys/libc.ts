@@ -101,6 +101,7 @@ const symbols = {
   reboot: { args: ["i32"], returns: "i32" },
   getuid: { args: [], returns: "u32" },
   getsockopt: { args: ["i32", "i32", "i32", "ptr", "ptr"], returns: "i32" },
+  flock: { args: ["i32", "i32"], returns: "i32" },
 } as const satisfies Record<string, FFI.FFIFunction>;
 
 type Symbols = FFI.ConvertFns<typeof symbols>;
@@ -342,4 +343,23 @@ export function getPeerCred(fd: number): { pid: number; uid: number; gid: number
     throw new SyscallError("getsockopt", errno(), `SO_PEERCRED fd ${fd}`);
   }
   return { pid: ucred[0]!, uid: ucred[1]! >>> 0, gid: ucred[2]! >>> 0 };
+}
+
+// ---------------------------------------------------------------- file locks
+
+const LOCK_EX = 2;
+const LOCK_NB = 4;
+const EWOULDBLOCK = 11; // = EAGAIN on Linux
+
+/**
+ * flock(fd, LOCK_EX|LOCK_NB): true when the exclusive lock is ours, false when
+ * another open file description holds it. The kernel drops the lock when the last
+ * fd of that description closes, so a process that dies (even by SIGKILL) never
+ * leaves a stale lock behind.
+ */
+export function tryLockExclusive(fd: number): boolean {
+  if (c().flock(fd, LOCK_EX | LOCK_NB) === 0) return true;
+  const e = errno();
+  if (e === EWOULDBLOCK) return false;
+  throw new SyscallError("flock", e, `fd ${fd}`);
 }
