@@ -17,6 +17,7 @@ import { setChildSubreaper } from "../sys/libc.ts";
 import { listenRpc } from "./rpc/listen.ts";
 import { buildHandlers } from "./rpc/handlers.ts";
 import { ConfigStore } from "./config-store.ts";
+import { lockInstance } from "./effects/instance-lock.ts";
 import type { SystemInfo } from "../sdk/protocol/types.ts";
 
 const USAGE = `usage: zinit-server [--config-dir DIR] [--socket PATH] [--system-dir DIR] [--log-level LEVEL]
@@ -81,7 +82,8 @@ export async function runServer(args: string[]): Promise<void> {
     await serve(flags, log);
   } catch (err) {
     // A failure before we serve is fatal and must say so: exiting 0 would look like a clean stop.
-    log.error(`cannot start: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+    // A ZinitError is a situation a person can act on, anything else a bug worth its stack.
+    log.error(`cannot start: ${err instanceof ZinitError ? err.message : err instanceof Error ? err.stack ?? err.message : String(err)}`);
     process.exit(1);
   }
 }
@@ -94,6 +96,9 @@ function guardProcess(log: ConsolaInstance): void {
 
 async function serve(flags: ServerFlags, log: ConsolaInstance): Promise<void> {
   const paths = resolvePaths({ configDir: flags.configDir, socket: flags.socket, systemDir: flags.systemDir });
+  // Before anything is started: a second server must refuse without running a single service.
+  const lock = lockInstance(paths.socket, paths.configDir);
+  for (const w of lock.warnings) log.warn(w);
   const reaper = new ChildReaper({
     onOrphanExit: (pid, status) => log.debug(`reaped orphan ${pid} (${status.signal === null ? `exit code ${status.code}` : `signal ${status.signal}`})`),
   });
@@ -163,7 +168,11 @@ async function serve(flags: ServerFlags, log: ConsolaInstance): Promise<void> {
   process.on("SIGHUP", () => {
     log.info("SIGHUP: reloading the configuration");
     config.reload().then(
-      (r) => log.info(`reload: ${r.added.length} added, ${r.removed.length} removed, ${r.changed.length} changed, ${r.unchanged.length} unchanged, ${r.errors.length} errors`),
+      (r) => {
+        log.info(`reload: ${r.added.length} added, ${r.removed.length} removed, ${r.changed.length} changed, ${r.unchanged.length} unchanged, ${r.errors.length} errors`);
+        // The same text `zinit reload` prints, one line each, so a log search finds the file.
+        for (const e of r.errors) log.error(`reload: ${e.replaceAll("\n", " | ")}`);
+      },
       (err) => log.error(`reload failed: ${(err as Error).message}`),
     );
   });
