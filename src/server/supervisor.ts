@@ -1,38 +1,29 @@
 /**
- * The supervisor: owns the service records, their processes, rings and timers, and
- * drives them toward what was asked (desired up/down) by a level-triggered
- * reconcile pass.
+ * The supervisor loop: feeds events into the pure engine (src/server/engine/engine.ts,
+ * where every decision and the state model live) and carries its commands out —
+ * spawns, signals to process groups, timers, health probes, log rings and state
+ * events. It decides nothing itself: when something happens out here (a process
+ * ends, a timer fires, a probe answers, an orphan is reaped), it says so to the
+ * engine and does what the engine answers.
  *
- * Model. Commands (start, stop, …) and process events (exit, timer) only record
- * facts — desired state, a stop cause, an exit — and schedule a pass. A pass walks
- * the units in start order (dependencies first) and, for each, takes the one step
- * its dependencies allow: stop it if it lost a requirement or is wanted down and
- * its dependents are gone, start it if everything it waits for has settled. A
- * pass never waits; an exit or timer schedules the next. Passes coalesce per
- * macrotask, so 1,000 exits at once cost one pass, not 1,000 re-entrant calls.
- *
- * Every state write goes through `setState`, which calls the pure `transition`,
- * releases timers the new state does not keep and emits the event.
+ * Every timer is tracked by (unit, purpose) and cancellable; the end of a process
+ * group is learned from the reaper's events (every member of a service's group is
+ * our descendant, so we reap it), with a slow fallback check for the rare member
+ * whose parent is not us.
  */
-import type { ServiceConfig, Unit } from "../sdk/config/types.ts";
-import { buildGraph } from "../sdk/graph/index.ts";
+import type { Unit } from "../sdk/config/types.ts";
 import type { Graph } from "../sdk/graph/types.ts";
 import { ZinitError } from "../sdk/errors.ts";
-import type { ServiceState } from "../sdk/states.ts";
-import type { LogLine, StateEvent } from "../sdk/protocol/types.ts";
-import { normalizeSignal } from "../sdk/config/signals.ts";
-import { transition } from "./engine/transition.ts";
-import { newRecord, startStatus, type ServiceRecord, type StopCause } from "./engine/model.ts";
-import { dependentsStillUp, lostRequirement, startBlockers } from "./engine/readiness.ts";
-import { decideOnExit } from "./engine/restart.ts";
-import { exitOf, type ExitStatus } from "./engine/exit.ts";
+import type { LogLine, ReloadResult, StateEvent } from "../sdk/protocol/types.ts";
+import { newModel, step, timerKey, type EngineModel } from "./engine/engine.ts";
+import type { Command, EngineEvent } from "./engine/io.ts";
+import type { ServiceRecord } from "./engine/model.ts";
+import { exitOf } from "./engine/exit.ts";
 import { LogRing } from "./engine/log-ring.ts";
 import type { ReloadPlan } from "./engine/reload.ts";
-import type { ReloadResult } from "../sdk/protocol/types.ts";
 import { groupAlive, signalGroup, spawnService, type ServiceProcess, type Spawner } from "./effects/process.ts";
 import { forwardLine } from "./effects/output.ts";
-import type { ProbeSpawner } from "./effects/health.ts";
-import { HealthMonitor } from "./health-monitor.ts";
+import { probe, type ProbeSpawner } from "./effects/health.ts";
 
 export interface SupervisorOptions {
   spawner?: Spawner;
@@ -45,103 +36,59 @@ export interface SupervisorOptions {
   onError?: (err: unknown) => void;
 }
 
+interface WatchedGroup {
+  name: string;
+  pgid: number;
+  check: Timer | null;
+  delay: number;
+}
+
 type StateListener = (event: StateEvent) => void;
 type LogListener = (line: LogLine) => void;
 
-/** Why a unit is being taken down, in words, for the state reason. */
-const STOP_WORDS: Record<StopCause, string> = {
-  user: "stopped by user",
-  restart: "restarting",
-  dependency: "lost a requirement",
-  conflict: "stopped for a conflicting service",
-  shutdown: "shutdown",
-  timeout: "start timeout",
-  unhealthy: "health check failed",
-  reload: "definition changed",
-};
-
-const GROUP_POLL_MS = 20;
+/** Fallback check of a draining group, for members whose exit we are not told of. */
+const GROUP_CHECK_FIRST_MS = 50;
+const GROUP_CHECK_MAX_MS = 1_000;
 
 export class Supervisor {
-  readonly records = new Map<string, ServiceRecord>();
-  graph: Graph;
-  private order: string[] = [];
-  private procs = new Map<string, ServiceProcess>();
-  private rings = new Map<string, LogRing>();
-  private stopNotes = new Map<string, string>();
-  private backoffTimers = new Map<string, Timer>();
-  private startTimers = new Map<string, Timer>();
-  private killTimers = new Map<string, Timer>();
-  private stateListeners = new Set<StateListener>();
-  private logListeners = new Set<LogListener>();
-  private scheduled = false;
-  private shuttingDown = false;
-  private shutdownWaiters: (() => void)[] = [];
-  private downWaiters: { names: string[]; resolve: () => void }[] = [];
+  private readonly model: EngineModel = newModel();
+  private readonly procs = new Map<string, ServiceProcess>();
+  private readonly rings = new Map<string, LogRing>();
+  private readonly timers = new Map<string, Timer>();
+  private readonly probes = new Map<string, Timer>();
+  /** groups whose end the engine waits for: key name\0pgid */
+  private readonly watched = new Map<string, { name: string; pgid: number; check: Timer | null; delay: number }>();
+  private readonly stateListeners = new Set<StateListener>();
+  private readonly logListeners = new Set<LogListener>();
+  private readonly shutdownWaiters: (() => void)[] = [];
+  private readonly reloadWaiters = new Map<number, (r: ReloadResult) => void>();
+  private nextReloadToken = 1;
   private readonly now: () => number;
   private readonly spawner: Spawner | undefined;
-  private readonly health: HealthMonitor;
+  private readonly probeSpawner: ProbeSpawner;
   private readonly forward: boolean;
   private readonly onError: (err: unknown) => void;
 
   constructor(units: Unit[], opts: SupervisorOptions = {}) {
     this.now = opts.now ?? Date.now;
     this.spawner = opts.spawner;
-    this.health = new HealthMonitor(
-      {
-        now: this.now,
-        healthy: (rec) => {
-          this.setState(rec, "running", `healthy (pid ${rec.pid})`);
-          this.schedule();
-        },
-        unhealthy: (rec, why) => {
-          rec.stopCause = "unhealthy";
-          this.stopNotes.set(rec.name, why);
-          this.schedule();
-        },
-      },
-      opts.probeSpawner ?? ((argv, o) => Bun.spawn(argv, o)),
-    );
+    this.probeSpawner = opts.probeSpawner ?? ((argv, o) => Bun.spawn(argv, o));
     this.forward = opts.forward ?? true;
     this.onError = opts.onError ?? ((err) => console.error(err));
-    this.graph = buildGraph([]);
-    this.load(units);
+    this.feed({ type: "load", units });
   }
 
-  // ---------------------------------------------------------------- loading
-
-  private load(units: Unit[]): void {
-    const now = this.now();
-    for (const unit of units) {
-      const rec = newRecord(unit, now);
-      this.records.set(unit.name, rec);
-      if (unit.kind === "service") this.rings.set(unit.name, new LogRing(unit.config.logging.buffer_lines));
-    }
-    this.rebuildGraph();
-    for (const rec of this.records.values()) {
-      if (rec.cycle !== null) this.setState(rec, "failed", `dependency cycle: ${rec.cycle}`);
-    }
-    // status = "start" units come up with what they pull in; among two that
-    // conflict, the first in start order wins and the other says why it stays down.
-    for (const name of this.order) {
-      const rec = this.records.get(name)!;
-      if (startStatus(rec) !== "start" || rec.cycle !== null) continue;
-      const rival = this.graph.conflictsOf(name).find((n) => this.records.get(n)?.desired === "up");
-      if (rival !== undefined) {
-        this.setState(rec, "inactive", `conflicts with ${rival}`);
-        continue;
-      }
-      this.markUp(rec);
-    }
-    this.schedule();
+  /** The unit records, read by the status and list views. */
+  get records(): ReadonlyMap<string, ServiceRecord> {
+    return this.model.records;
   }
 
-  private rebuildGraph(): void {
-    this.graph = buildGraph(
-      [...this.records.values()].map((r) => ({ name: r.name, kind: r.unit.kind, dependencies: r.unit.config.dependencies })),
-    );
-    for (const rec of this.records.values()) rec.cycle = this.graph.cycleOf(rec.name) ?? null;
-    this.order = this.graph.startLayers().flat();
+  get graph(): Graph {
+    return this.model.graph;
+  }
+
+  get isShuttingDown(): boolean {
+    return this.model.shuttingDown;
   }
 
   // ---------------------------------------------------------------- events out
@@ -156,175 +103,65 @@ export class Supervisor {
     return () => this.logListeners.delete(fn);
   }
 
-  private setState(rec: ServiceRecord, to: ServiceState, reason: string): void {
-    const from = rec.state;
-    const event = transition(rec, to, reason, this.now());
-    if (!event) return;
-    if (from === "starting" && to !== "starting") {
-      this.clearTimer(this.backoffTimers, rec.name);
-      this.clearTimer(this.startTimers, rec.name);
-    }
-    if (from === "stopping" && to !== "stopping") this.clearTimer(this.killTimers, rec.name);
-    if (to !== "starting" && to !== "running") this.health.end(rec.name);
-    if (to === "running" && from !== "running" && rec.unit.kind === "service") rec.startedAt ??= this.now();
-    for (const fn of this.stateListeners) {
-      try {
-        fn(event);
-      } catch (err) {
-        this.onError(err);
-      }
-    }
-  }
-
-  private clearTimer(map: Map<string, Timer>, name: string): void {
-    const t = map.get(name);
-    if (t !== undefined) {
-      clearTimeout(t);
-      map.delete(name);
-    }
-  }
-
-  // ---------------------------------------------------------------- commands
-
-  private get(name: string): ServiceRecord {
-    const rec = this.records.get(name);
-    if (!rec) throw new ZinitError("not_found", `unknown service "${name}"`);
-    return rec;
-  }
-
-  private refuseWhileShuttingDown(): void {
-    if (this.shuttingDown) throw new ZinitError("shutting_down", "zinit is shutting down");
-  }
+  // ---------------------------------------------------------------- commands in
 
   start(name: string): void {
-    this.refuseWhileShuttingDown();
-    const rec = this.get(name);
-    if (startStatus(rec) === "ignore") throw new ZinitError("refused", `${name} is ignored (status = "ignore"): zinit never starts it`);
-    if (rec.cycle !== null) throw new ZinitError("refused", `${name} cannot start: dependency cycle: ${rec.cycle}`);
-    // An explicit start re-runs a finished oneshot and retries a failed service.
-    if (rec.state === "exited" || rec.state === "failed") this.setState(rec, "inactive", "start requested");
-    rec.consecutiveRestarts = 0;
-    this.markUp(rec, true);
-    this.schedule();
-  }
-
-  /** Wants `rec` up with everything it pulls in; stops what conflicts with any of them. */
-  private markUp(rec: ServiceRecord, explicit = false): void {
-    const names = [rec.name, ...this.graph.pullIn(rec.name)];
-    for (const n of names) {
-      const r = this.records.get(n);
-      if (!r || startStatus(r) === "ignore" || r.cycle !== null) continue;
-      if (r !== rec && r.state === "failed" && explicit) this.setState(r, "inactive", `pulled in by ${rec.name}`);
-      r.desired = "up";
-      if (r.stopCause === "user" || r.stopCause === "conflict") {
-        // Wanted again before its stop finished: a stop already signalled completes
-        // and comes back; one still waiting for its dependents is simply called off.
-        if (r.state === "stopping") r.stopCause = "restart";
-        else {
-          r.stopCause = null;
-          this.stopNotes.delete(n);
-        }
-      }
-      for (const rival of this.graph.conflictsOf(n)) this.takeDown(rival, "conflict", `conflicts with ${n}`);
-    }
+    this.feed({ type: "start", name });
   }
 
   stop(name: string): void {
-    const rec = this.get(name);
-    if (startStatus(rec) === "ignore") throw new ZinitError("refused", `${name} is ignored (status = "ignore"): zinit never stops it`);
-    this.takeDown(name, "user", "stopped by user");
-    this.schedule();
-  }
-
-  /** Wants `name` down, and with it every unit that requires it (transitively). */
-  private takeDown(name: string, cause: StopCause, note: string): void {
-    const queue: [string, StopCause, string][] = [[name, cause, note]];
-    const seen = new Set<string>();
-    while (queue.length > 0) {
-      const [n, c, why] = queue.pop()!;
-      if (seen.has(n)) continue;
-      seen.add(n);
-      const r = this.records.get(n);
-      if (!r || startStatus(r) === "ignore") continue;
-      if (r.desired === "down" && r.state !== "running" && r.state !== "starting") continue;
-      r.desired = "down";
-      this.stopNotes.set(n, why);
-      if ((r.stopCause === null || r.stopCause === "restart") && r.pid !== null) r.stopCause = c;
-      for (const e of this.graph.dependentsOf(n)) {
-        if (e.type !== "requires") continue;
-        if (c === "shutdown") queue.push([e.from, "shutdown", "shutdown"]);
-        else queue.push([e.from, "user", `requires ${n} (stopped)`]);
-      }
-    }
+    this.feed({ type: "stop", name });
   }
 
   restart(name: string): void {
-    this.refuseWhileShuttingDown();
-    const rec = this.get(name);
-    if (rec.state !== "running" && !(rec.state === "starting" && rec.pid !== null)) {
-      this.start(name);
-      return;
-    }
-    rec.desired = "up";
-    rec.stopCause = "restart";
-    rec.consecutiveRestarts = 0;
-    this.stopNotes.set(name, "restarting");
-    this.schedule();
+    this.feed({ type: "restart", name });
   }
 
   kill(name: string, signal: string | number = "SIGTERM"): void {
-    const rec = this.get(name);
-    const sig = normalizeSignal(signal);
-    if (sig === undefined) throw new ZinitError("invalid_params", `unknown signal ${JSON.stringify(signal)}`);
-    if (rec.pid === null) throw new ZinitError("refused", `${name} has no running process (state ${rec.state})`);
-    signalGroup(rec.pid, sig);
+    this.feed({ type: "kill", name, signal });
   }
 
   startAll(): string[] {
-    this.refuseWhileShuttingDown();
-    const names: string[] = [];
-    for (const rec of this.records.values()) {
-      if (classOf(rec) !== "user" || startStatus(rec) === "ignore" || rec.cycle !== null) continue;
-      if (rec.desired === "up" && rec.state !== "failed") continue;
-      this.start(rec.name);
-      names.push(rec.name);
-    }
-    return names;
+    return this.feed({ type: "start-all" }) ?? [];
   }
 
   stopAll(): string[] {
-    const names: string[] = [];
-    for (const rec of this.records.values()) {
-      if (classOf(rec) !== "user" || startStatus(rec) === "ignore") continue;
-      if (rec.desired === "down" && rec.state === "inactive") continue;
-      this.takeDown(rec.name, "user", "stopped by user (stop-all)");
-      names.push(rec.name);
-    }
-    this.schedule();
-    return names;
+    return this.feed({ type: "stop-all" }) ?? [];
   }
 
   /** Ordered shutdown of everything, system class included; resolves when no process is left. */
   shutdown(): Promise<void> {
-    this.shuttingDown = true;
-    for (const rec of this.records.values()) {
-      for (const map of [this.backoffTimers, this.startTimers]) this.clearTimer(map, rec.name);
-      this.takeDown(rec.name, "shutdown", "shutdown");
-    }
     const done = new Promise<void>((resolve) => this.shutdownWaiters.push(resolve));
-    this.schedule();
+    this.feed({ type: "shutdown" });
     return done;
   }
 
-  get isShuttingDown(): boolean {
-    return this.shuttingDown;
+  /** Applies a reload plan; resolves once removed units are down and the rest is applied. */
+  applyReload(plan: ReloadPlan): Promise<ReloadResult> {
+    const token = this.nextReloadToken++;
+    const done = new Promise<ReloadResult>((resolve) => this.reloadWaiters.set(token, resolve));
+    try {
+      this.feed({ type: "reload", plan, token });
+    } catch (err) {
+      this.reloadWaiters.delete(token);
+      return Promise.reject(err);
+    }
+    return done;
+  }
+
+  /** The reaper reaped a process that is not one of our direct children: a group may have emptied. */
+  noteOrphanReaped(): void {
+    for (const w of [...this.watched.values()]) {
+      const gone = this.checkGroup(w);
+      if (gone) this.report(gone);
+    }
   }
 
   // ---------------------------------------------------------------- queries
 
   logs(name: string | undefined, lines: number): LogLine[] {
     if (name !== undefined) {
-      this.get(name);
+      if (!this.model.records.has(name)) throw new ZinitError("not_found", `unknown service "${name}"`);
       const ring = this.rings.get(name);
       return ring ? ring.tail(lines).map((l) => toLogLine(name, l)) : [];
     }
@@ -335,109 +172,137 @@ export class Supervisor {
   }
 
   lookup(name: string): ServiceRecord | undefined {
-    return this.records.get(name);
+    return this.model.records.get(name);
   }
 
-  // ---------------------------------------------------------------- the pass
+  /** The units in force, for reload planning. */
+  units(): Unit[] {
+    return [...this.model.records.values()].map((r) => r.unit);
+  }
 
-  private schedule(): void {
-    if (this.scheduled) return;
-    this.scheduled = true;
-    setImmediate(() => {
-      this.scheduled = false;
-      try {
-        this.reconcile();
-      } catch (err) {
-        this.onError(err);
+  // ---------------------------------------------------------------- the loop
+
+  /** One event in, its commands carried out. A refused command throws before anything changed. */
+  private feed(event: EngineEvent): string[] | undefined {
+    const { commands, names } = step(this.model, event, this.now());
+    this.run(commands);
+    return names;
+  }
+
+  /** Feeds an event that comes from out here (no caller to throw to): a bug is logged. */
+  private report(event: EngineEvent): void {
+    try {
+      this.feed(event);
+    } catch (err) {
+      this.onError(err);
+    }
+  }
+
+  /**
+   * Carries out a batch. A spawn (always the last command of its batch: the walk
+   * waits for it) and a group already empty answer with an event at once; those
+   * are stepped here in a loop rather than by recursion, so 1,000 spawns in one
+   * pass do not nest 1,000 calls deep.
+   */
+  private run(commands: Command[]): void {
+    let batch = commands;
+    while (batch.length > 0) {
+      const answers: EngineEvent[] = [];
+      for (const c of batch) {
+        try {
+          const answer = this.carryOut(c);
+          if (answer) answers.push(answer);
+        } catch (err) {
+          this.onError(err);
+        }
       }
-    });
-  }
-
-  private reconcile(): void {
-    const lookup = (n: string) => this.records.get(n);
-    // Each round is one walk in start order; a later unit's change can matter to an
-    // earlier one (a dependent gone lets its dependency stop), so walk until stable.
-    for (let round = 0; round < 64; round++) {
-      let changed = false;
-      for (const name of this.order) {
-        const rec = this.records.get(name);
-        if (rec && this.step(rec, lookup)) changed = true;
+      batch = [];
+      for (const a of answers) {
+        try {
+          batch.push(...step(this.model, a, this.now()).commands);
+        } catch (err) {
+          this.onError(err);
+        }
       }
-      if (!changed) break;
     }
-    this.checkDownWaiters();
-    this.checkShutdownDone();
   }
 
-  /** One step for one unit; true when it changed something. */
-  private step(rec: ServiceRecord, lookup: (n: string) => ServiceRecord | undefined): boolean {
-    const before = `${rec.state}|${rec.reason}|${rec.stopCause}|${rec.phase}`;
-    if (rec.unit.kind === "target") this.stepTarget(rec, lookup);
-    else this.stepService(rec, lookup);
-    return before !== `${rec.state}|${rec.reason}|${rec.stopCause}|${rec.phase}`;
-  }
-
-  private stepService(rec: ServiceRecord, lookup: (n: string) => ServiceRecord | undefined): void {
-    if (rec.cycle !== null || startStatus(rec) === "ignore") return;
-    const hasProcess = rec.pid !== null;
-    if (hasProcess && rec.state !== "stopping") {
-      if (rec.stopCause === null && rec.desired === "down") rec.stopCause = "user";
-      const lost = rec.stopCause === null ? lostRequirement(rec, lookup) : null;
-      if (lost !== null) {
-        rec.stopCause = "dependency";
-        this.stopNotes.set(rec.name, `requires ${lost} (${lookup(lost)?.state ?? "unknown"})`);
+  private carryOut(c: Command): EngineEvent | void {
+    switch (c.kind) {
+      case "emit":
+        for (const fn of this.stateListeners) {
+          try {
+            fn(c.event);
+          } catch (err) {
+            this.onError(err);
+          }
+        }
+        return;
+      case "schedule-pass":
+        setImmediate(() => this.report({ type: "pass" }));
+        return;
+      case "spawn":
+        return this.spawn(c.name);
+      case "signal":
+        signalGroup(c.pgid, c.signal);
+        return;
+      case "arm": {
+        const key = timerKey(c.timer);
+        const old = this.timers.get(key);
+        if (old !== undefined) clearTimeout(old);
+        this.timers.set(
+          key,
+          setTimeout(() => {
+            this.timers.delete(key);
+            this.report({ type: "timer", timer: c.timer });
+          }, c.ms),
+        );
+        return;
       }
-      if (rec.stopCause !== null && dependentsStillUp(rec, this.graph, lookup).length === 0) this.sendStop(rec);
-      return;
-    }
-    if (hasProcess) return; // stopping: the exit will call us again
-    // No process from here on.
-    if (rec.desired === "down") {
-      if (rec.state === "blocked" || (rec.state === "starting" && rec.phase === "backoff")) {
-        this.setState(rec, "inactive", this.stopNotes.get(rec.name) ?? "stopped");
-      } else if ((rec.state === "exited" || rec.state === "failed") && !this.shuttingDown && this.stopNotes.has(rec.name)) {
-        // A user stop of a finished unit makes it inactive; a shutdown leaves the record of how it ended.
-        this.setState(rec, "inactive", this.stopNotes.get(rec.name)!);
-        this.stopNotes.delete(rec.name);
+      case "cancel": {
+        const key = timerKey(c.timer);
+        const t = this.timers.get(key);
+        if (t !== undefined) clearTimeout(t);
+        this.timers.delete(key);
+        return;
       }
-      return;
+      case "watch-group":
+        return this.watchGroup(c.name, c.pgid);
+      case "probe":
+        return this.armProbe(c.name, c.delayMs);
+      case "cancel-probe":
+        return this.cancelProbe(c.name);
+      case "fit-ring": {
+        const ring = this.rings.get(c.name);
+        if (ring) ring.resize(c.lines);
+        else this.rings.set(c.name, new LogRing(c.lines));
+        return;
+      }
+      case "forget":
+        this.rings.delete(c.name);
+        this.procs.delete(c.name);
+        return;
+      case "reload-done": {
+        const resolve = this.reloadWaiters.get(c.token);
+        this.reloadWaiters.delete(c.token);
+        resolve?.(c.result);
+        return;
+      }
+      case "shutdown-done":
+        for (const w of this.shutdownWaiters.splice(0)) w();
+        return;
     }
-    if (rec.state === "starting" && rec.phase === "backoff") {
-      const lost = lostRequirement(rec, lookup);
-      if (lost !== null) this.setState(rec, "blocked", `requires ${lost} (${lookup(lost)?.state ?? "unknown"})`);
-      return;
-    }
-    // A back-off that has run out leaves the unit starting with no process: it is
-    // started like a blocked one, so a requirement lost meanwhile still holds it.
-    const backoffOver = rec.state === "starting" && rec.phase === "idle";
-    if (rec.state !== "inactive" && rec.state !== "blocked" && !backoffOver) return;
-    const blockers = startBlockers(rec, this.graph, lookup);
-    if (blockers.length > 0) {
-      this.setState(rec, "blocked", blockers.join(", "));
-      return;
-    }
-    this.spawn(rec);
-  }
-
-  private stepTarget(rec: ServiceRecord, lookup: (n: string) => ServiceRecord | undefined): void {
-    if (rec.cycle !== null || startStatus(rec) === "ignore") return;
-    if (rec.desired === "down") {
-      if (rec.state === "running" && dependentsStillUp(rec, this.graph, lookup).length > 0) return;
-      if (rec.state !== "inactive") this.setState(rec, "inactive", this.stopNotes.get(rec.name) ?? "stopped");
-      return;
-    }
-    const blockers = startBlockers(rec, this.graph, lookup);
-    if (blockers.length > 0) this.setState(rec, "blocked", blockers.join(", "));
-    else this.setState(rec, "running", "all requirements running");
   }
 
   // ---------------------------------------------------------------- effects
 
-  private spawn(rec: ServiceRecord): void {
-    if (rec.unit.kind !== "service") return;
+  /** Spawns at once and answers the engine before anything else happens. */
+  private spawn(name: string): EngineEvent {
+    const rec = this.model.records.get(name);
+    if (!rec || rec.unit.kind !== "service") return { type: "spawn-failed", name, message: "not a service" };
     const config = rec.unit.config;
-    const name = rec.name;
-    const ring = this.rings.get(name)!;
+    const ring = this.rings.get(name) ?? new LogRing(config.logging.buffer_lines);
+    this.rings.set(name, ring);
     const forward = this.forward && config.logging.forward;
     let proc: ServiceProcess;
     try {
@@ -455,292 +320,67 @@ export class Supervisor {
         this.spawner,
       );
     } catch (err) {
-      rec.pid = null;
-      this.setState(rec, "failed", err instanceof ZinitError ? err.message : `spawn failed: ${String(err)}`);
-      return;
+      return { type: "spawn-failed", name, message: err instanceof ZinitError ? err.message : `spawn failed: ${String(err)}` };
     }
     this.procs.set(name, proc);
-    rec.pid = proc.pid;
-    rec.phase = "spawned";
-    rec.startedAt = this.now();
-    rec.stopCause = null;
-    this.stopNotes.delete(name);
-    if (config.service.oneshot) {
-      this.setState(rec, "starting", `running (pid ${proc.pid})`);
-      this.armStartTimeout(rec, config.lifecycle.start_timeout_ms);
-    } else if (config.health !== null) {
-      this.setState(rec, "starting", `waiting for health check (pid ${proc.pid})`);
-      this.armStartTimeout(rec, config.lifecycle.start_timeout_ms);
-      this.health.begin(rec);
-    } else {
-      this.setState(rec, "running", `started (pid ${proc.pid})`);
-    }
     proc.exited.then((end) => {
       if (this.procs.get(name) !== proc) return;
-      this.onLeaderExit(rec, proc, exitOf(end.code, end.signal));
+      this.procs.delete(name);
+      this.report({ type: "leader-exited", name, pid: proc.pid, exit: exitOf(end.code, end.signal), groupAlive: groupAlive(proc.pid) });
     });
+    return { type: "spawned", name, pid: proc.pid };
   }
 
-  private armStartTimeout(rec: ServiceRecord, ms: number): void {
-    this.clearTimer(this.startTimers, rec.name);
-    this.startTimers.set(
-      rec.name,
+  private watchGroup(name: string, pgid: number): EngineEvent | void {
+    const key = `${name}\0${pgid}`;
+    if (this.watched.has(key)) return;
+    const w: WatchedGroup = { name, pgid, check: null, delay: GROUP_CHECK_FIRST_MS };
+    this.watched.set(key, w);
+    return this.checkGroup(w);
+  }
+
+  /** The group's end as an event, or null (and a fallback check armed) while it lives. */
+  private checkGroup(w: WatchedGroup): EngineEvent | void {
+    if (w.check !== null) clearTimeout(w.check);
+    w.check = null;
+    if (!groupAlive(w.pgid)) {
+      this.watched.delete(`${w.name}\0${w.pgid}`);
+      return { type: "group-gone", name: w.name, pgid: w.pgid };
+    }
+    w.check = setTimeout(() => {
+      const gone = this.checkGroup(w);
+      if (gone) this.report(gone);
+    }, w.delay);
+    w.delay = Math.min(w.delay * 2, GROUP_CHECK_MAX_MS);
+  }
+
+  private armProbe(name: string, delayMs: number): void {
+    this.cancelProbe(name);
+    this.probes.set(
+      name,
       setTimeout(() => {
-        this.startTimers.delete(rec.name);
-        if (rec.state !== "starting" || rec.pid === null) return;
-        rec.stopCause = "timeout";
-        this.stopNotes.set(rec.name, `start timeout after ${ms} ms`);
-        this.sendStop(rec);
-      }, ms),
+        this.probes.delete(name);
+        void this.runProbe(name);
+      }, delayMs),
     );
   }
 
-  private sendStop(rec: ServiceRecord): void {
-    if (rec.pid === null || rec.unit.kind !== "service") return;
-    const lifecycle = rec.unit.config.lifecycle;
-    const pgid = rec.pid;
-    const note = this.stopNotes.get(rec.name) ?? STOP_WORDS[rec.stopCause ?? "user"];
-    this.setState(rec, "stopping", note);
-    rec.phase = "signalled";
-    signalGroup(pgid, lifecycle.stop_signal);
-    this.killTimers.set(
-      rec.name,
-      setTimeout(() => {
-        this.killTimers.delete(rec.name);
-        rec.phase = "killed";
-        signalGroup(pgid, "SIGKILL");
-      }, lifecycle.stop_timeout_ms),
-    );
+  private cancelProbe(name: string): void {
+    const t = this.probes.get(name);
+    if (t !== undefined) clearTimeout(t);
+    this.probes.delete(name);
   }
 
-  /**
-   * The group leader is gone. While stopping, the stop is over only when the whole
-   * group is; otherwise leftovers of a crashed service are sent the stop signal
-   * (and SIGKILL later) so that a restart never runs next to its own debris.
-   */
-  private onLeaderExit(rec: ServiceRecord, proc: ServiceProcess, exit: ExitStatus): void {
-    const pgid = proc.pid;
-    if (rec.state === "stopping") {
-      const finish = () => {
-        if (groupAlive(pgid)) {
-          setTimeout(finish, GROUP_POLL_MS);
-          return;
-        }
-        this.afterExit(rec, proc, exit);
-      };
-      finish();
-      return;
-    }
-    if (groupAlive(pgid) && rec.unit.kind === "service") {
-      const lifecycle = rec.unit.config.lifecycle;
-      signalGroup(pgid, lifecycle.stop_signal);
-      setTimeout(() => signalGroup(pgid, "SIGKILL"), lifecycle.stop_timeout_ms).unref?.();
-    }
-    this.afterExit(rec, proc, exit);
-  }
-
-  private afterExit(rec: ServiceRecord, proc: ServiceProcess, exit: ExitStatus): void {
-    if (this.procs.get(rec.name) !== proc) return;
-    this.procs.delete(rec.name);
-    const cause = rec.stopCause;
-    const ranForMs = rec.startedAt === null ? 0 : this.now() - rec.startedAt;
-    exit.timedOut = cause === "timeout";
-    exit.forced = rec.phase === "killed";
-    if (cause === "unhealthy") exit.unhealthy = this.stopNotes.get(rec.name) ?? "health check failed";
-    rec.lastExit = exit;
-    rec.pid = null;
-    rec.phase = "idle";
-    rec.startedAt = null;
-    rec.stopCause = null;
-    const note = this.stopNotes.get(rec.name);
-    switch (cause) {
-      case "user":
-      case "conflict":
-      case "shutdown":
-        this.setState(rec, "inactive", note ?? STOP_WORDS[cause]);
-        this.stopNotes.delete(rec.name);
-        break;
-      case "restart":
-      case "reload":
-        this.setState(rec, "inactive", note ?? STOP_WORDS[cause]);
-        this.stopNotes.delete(rec.name);
-        if (rec.desired === "down") rec.desired = "up";
-        break;
-      case "dependency":
-        this.setState(rec, "blocked", note ?? STOP_WORDS[cause]);
-        this.stopNotes.delete(rec.name);
-        break;
-      default:
-        this.decide(rec, exit, ranForMs);
-    }
-    this.schedule();
-  }
-
-  private decide(rec: ServiceRecord, exit: ExitStatus, ranForMs: number): void {
-    if (rec.unit.kind !== "service") return;
+  private async runProbe(name: string): Promise<void> {
+    const rec = this.model.records.get(name);
+    if (!rec || rec.unit.kind !== "service" || rec.unit.config.health === null || rec.pid === null) return;
+    const pid = rec.pid;
     const config = rec.unit.config;
-    const decision = decideOnExit(exit, {
-      oneshot: config.service.oneshot,
-      lifecycle: config.lifecycle,
-      consecutiveRestarts: rec.consecutiveRestarts,
-      ranForMs,
-    });
-    this.stopNotes.delete(rec.name);
-    if (decision.action !== "restart" || rec.desired === "down" || this.shuttingDown) {
-      if (decision.action === "restart") {
-        this.setState(rec, "inactive", `${decision.reason.split(";")[0]}`);
-      } else {
-        this.setState(rec, decision.action, decision.reason);
-      }
-      return;
-    }
-    rec.consecutiveRestarts = decision.attempt;
-    rec.totalRestarts++;
-    rec.phase = "backoff";
-    this.setState(rec, "starting", decision.reason);
-    this.backoffTimers.set(
-      rec.name,
-      setTimeout(() => {
-        this.backoffTimers.delete(rec.name);
-        if (rec.state !== "starting" || rec.phase !== "backoff") return;
-        rec.phase = "idle";
-        this.schedule();
-      }, decision.delayMs),
-    );
+    const result = await probe(config.health!, config, this.probeSpawner);
+    this.report({ type: "probe-result", name, pid, ok: result.ok, error: result.error });
   }
-
-  // ---------------------------------------------------------------- reload
-
-  /** The units in force, for reload planning. */
-  units(): Unit[] {
-    return [...this.records.values()].map((r) => r.unit);
-  }
-
-  /**
-   * Applies a reload plan: removed units are stopped (dependents first) and
-   * unloaded, changed ones take their new definition — restarted when what the
-   * process is changed, in place otherwise — and added ones join and start.
-   */
-  async applyReload(plan: ReloadPlan): Promise<ReloadResult> {
-    if (plan.refused) {
-      return { added: [], removed: [], changed: [], unchanged: [...this.records.keys()].sort(), errors: plan.errors };
-    }
-    this.refuseWhileShuttingDown();
-    // Only the removed unit is wanted down: its dependents lose a requirement, stop
-    // first (they are up while it is) and wait blocked, naming it, until a reload
-    // brings it back (SPEC section 6).
-    for (const name of plan.removed) {
-      const rec = this.records.get(name);
-      if (!rec) continue;
-      rec.desired = "down";
-      this.stopNotes.set(name, "removed from the configuration");
-      if (rec.pid !== null && rec.stopCause === null) rec.stopCause = "user";
-    }
-    this.schedule();
-    await this.whenDown(plan.removed);
-    for (const name of plan.removed) this.unload(name);
-
-    const now = this.now();
-    const restarted: string[] = [];
-    const startNow: ServiceRecord[] = [];
-    for (const { unit, restart } of plan.changed) {
-      const rec = this.records.get(unit.name);
-      if (!rec) continue;
-      const oldStatus = startStatus(rec);
-      const oldHealth = rec.unit.kind === "service" ? rec.unit.config.health : null;
-      rec.unit = unit;
-      this.fitRing(unit);
-      // Without a health check a service runs as soon as it is spawned.
-      if (!restart && this.health.reconfigure(rec, oldHealth)) this.setState(rec, "running", `health check removed (pid ${rec.pid})`);
-      if (restart && rec.pid !== null && rec.stopCause === null) {
-        rec.stopCause = "reload";
-        this.stopNotes.set(rec.name, "definition changed: restarting");
-        restarted.push(rec.name);
-      }
-      const status = startStatus(rec);
-      if (status === "stop" && oldStatus !== "stop") this.takeDown(rec.name, "user", "status changed to stop");
-      if (status === "start" && oldStatus !== "start") startNow.push(rec);
-    }
-    for (const unit of plan.added) {
-      const rec = newRecord(unit, now);
-      this.records.set(unit.name, rec);
-      this.fitRing(unit);
-      if (startStatus(rec) === "start") startNow.push(rec);
-    }
-    this.rebuildGraph();
-    for (const rec of this.records.values()) {
-      if (rec.cycle !== null) this.setState(rec, "failed", `dependency cycle: ${rec.cycle}`);
-      else if (rec.state === "failed" && rec.reason.startsWith("dependency cycle")) {
-        // The cycle was broken by this reload: the unit is free to come up again.
-        this.setState(rec, "inactive", "dependency cycle resolved");
-        if (startStatus(rec) === "start") startNow.push(rec);
-      }
-    }
-    for (const rec of startNow) if (rec.cycle === null) this.markUp(rec);
-    // A unit still up gets any new conflict enforced, as if it had just started.
-    for (const rec of this.records.values()) {
-      if (rec.desired === "up") for (const rival of this.graph.conflictsOf(rec.name)) this.takeDown(rival, "conflict", `conflicts with ${rec.name}`);
-    }
-    this.schedule();
-    return {
-      added: plan.added.map((u) => u.name).sort(),
-      removed: [...plan.removed].sort(),
-      changed: plan.changed.map((c) => ({ name: c.unit.name, restarted: restarted.includes(c.unit.name) })),
-      unchanged: [...plan.unchanged].sort(),
-      errors: plan.errors,
-    };
-  }
-
-  private fitRing(unit: Unit): void {
-    if (unit.kind !== "service") return;
-    const ring = this.rings.get(unit.name);
-    if (ring) ring.resize(unit.config.logging.buffer_lines);
-    else this.rings.set(unit.name, new LogRing(unit.config.logging.buffer_lines));
-  }
-
-  private unload(name: string): void {
-    for (const map of [this.backoffTimers, this.startTimers, this.killTimers]) this.clearTimer(map, name);
-    this.health.end(name);
-    this.records.delete(name);
-    this.rings.delete(name);
-    this.stopNotes.delete(name);
-    this.procs.delete(name);
-  }
-
-  private whenDown(names: string[]): Promise<void> {
-    if (names.length === 0) return Promise.resolve();
-    return new Promise((resolve) => {
-      this.downWaiters.push({ names, resolve });
-      this.schedule();
-    });
-  }
-
-  private checkDownWaiters(): void {
-    if (this.downWaiters.length === 0) return;
-    this.downWaiters = this.downWaiters.filter((w) => {
-      const down = w.names.every((n) => {
-        const r = this.records.get(n);
-        return !r || (r.pid === null && r.state !== "stopping");
-      });
-      if (down) w.resolve();
-      return !down;
-    });
-  }
-
-  private checkShutdownDone(): void {
-    if (!this.shuttingDown || this.shutdownWaiters.length === 0) return;
-    if (this.procs.size > 0) return;
-    for (const rec of this.records.values()) if (rec.pid !== null) return;
-    const waiters = this.shutdownWaiters.splice(0);
-    for (const w of waiters) w();
-  }
-}
-
-function classOf(rec: ServiceRecord): "user" | "system" {
-  return rec.unit.kind === "service" ? rec.unit.config.service.class : rec.unit.config.target.class;
 }
 
 function toLogLine(name: string, l: { at: number; stream: "stdout" | "stderr"; line: string }): LogLine {
   return { name, stream: l.stream, line: l.line, at: new Date(l.at).toISOString() };
 }
-

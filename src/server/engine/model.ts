@@ -23,7 +23,7 @@ export type StopCause =
   | "reload"; // the definition changed: restart with the new one
 
 /** Finer detail under the public state. */
-export type Phase = "idle" | "backoff" | "spawned" | "signalled" | "killed";
+export type Phase = "idle" | "backoff" | "spawning" | "spawned" | "signalled" | "killed" | "draining";
 
 export interface HealthRecord {
   status: "passing" | "failing" | "unknown";
@@ -47,6 +47,8 @@ export interface ServiceRecord {
   /** every restart since load, for `list` and `status` */
   totalRestarts: number;
   lastExit: ExitStatus | null;
+  /** how the leader ended, kept while the rest of its process group drains */
+  pendingExit: ExitStatus | null;
   startedAt: number | null;
   health: HealthRecord | null;
   /** dependency cycle this unit lies on ("a -> b -> a"), if any */
@@ -68,6 +70,7 @@ export function newRecord(unit: Unit, now: number): ServiceRecord {
     consecutiveRestarts: 0,
     totalRestarts: 0,
     lastExit: null,
+    pendingExit: null,
     startedAt: null,
     health: null,
     cycle: null,
