@@ -4,8 +4,7 @@
  */
 import { createConnection } from "node:net";
 import type { Health, ServiceConfig } from "../../sdk/config/types.ts";
-import { resolveIds } from "./users.ts";
-import { signalGroup } from "./process.ts";
+import { serviceIdentity, signalGroup } from "./process.ts";
 
 export interface ProbeResult {
   ok: boolean;
@@ -61,12 +60,12 @@ export async function probeExec(argv: string[], config: ServiceConfig, timeoutMs
   try {
     proc = spawn(argv, {
       cwd: s.dir ?? undefined,
-      env: { ...process.env, ...s.env },
       stdin: "ignore",
       stdout: "ignore",
       stderr: "ignore",
       detached: true,
-      ...resolveIds(s.user, s.group),
+      // the service's own user and environment, login variables included
+      ...serviceIdentity(config),
     });
   } catch (err) {
     return fail(`cannot run ${argv[0]}: ${(err as { code?: string }).code ?? String(err)}`);

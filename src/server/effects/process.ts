@@ -7,7 +7,7 @@ import type { ServiceConfig } from "../../sdk/config/types.ts";
 import { ZinitError } from "../../sdk/errors.ts";
 import { normalizeSignal } from "../../sdk/config/signals.ts";
 import { pumpLines, type LineSink } from "./output.ts";
-import { resolveIds } from "./users.ts";
+import { resolveAccount } from "./users.ts";
 
 export interface ProcessEnd {
   code: number | null;
@@ -33,21 +33,38 @@ function spawnError(argv0: string, err: unknown): ZinitError {
   return new ZinitError("failed", `spawn failed: ${argv0}: ${what}`);
 }
 
+/** Who a service's processes run as and with which environment. */
+export interface ServiceIdentity {
+  env: Record<string, string | undefined>;
+  uid?: number;
+  gid?: number;
+}
+
+/**
+ * The identity shared by a service and its exec health probes. The environment is
+ * layered, later wins: zinit's own environment, then the login variables of `user`
+ * (HOME, USER, LOGNAME, SHELL), then the service's `env`, so a service can still
+ * set any of them itself. Throws a ZinitError for an unknown user or group.
+ */
+export function serviceIdentity(config: ServiceConfig, base: Record<string, string | undefined> = process.env): ServiceIdentity {
+  const s = config.service;
+  const { loginEnv, ...ids } = resolveAccount(s.user, s.group);
+  // Bun.spawn does not see runtime changes of process.env unless it is passed.
+  return { env: { ...base, ...loginEnv, ...s.env }, ...ids };
+}
+
 export function spawnService(config: ServiceConfig, sink: LineSink, spawner: Spawner = bunSpawn): ServiceProcess {
   const s = config.service;
-  const ids = resolveIds(s.user, s.group);
-  // Bun.spawn does not see runtime changes of process.env unless it is passed.
-  const env: Record<string, string | undefined> = { ...process.env, ...s.env };
+  const identity = serviceIdentity(config);
   let proc: Bun.Subprocess<"ignore", "pipe", "pipe">;
   try {
     proc = spawner(s.exec, {
       cwd: s.dir ?? undefined,
-      env,
       stdin: "ignore",
       stdout: "pipe",
       stderr: "pipe",
       detached: true,
-      ...ids,
+      ...identity,
     });
   } catch (err) {
     throw spawnError(s.exec[0] ?? "", err);
