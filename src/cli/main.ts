@@ -1,13 +1,13 @@
 /**
  * The CLI entry: normalise argv (global flags anywhere), find the verb, lazy-load
  * its module, check its arguments strictly, run it through citty, and turn every
- * error into an exit status in one place:
- *   UsageError / citty's CLIError -> message + usage on stderr, 2
- *   ZinitError                    -> `zinit: MESSAGE` on stderr, its exit code (3 not found, 4 unreachable, ...)
- *   anything else                 -> a bug: the stack on stderr, 1
+ * error into an exit status in one place, read from the error table:
+ *   UsageError / citty's CLIError -> message + usage on stderr, the `usage` row's status (2)
+ *   ZinitError                    -> `zinit: MESSAGE` on stderr, its row's status (3 not found, 4 unreachable, ...)
+ *   anything else                 -> a bug: the stack on stderr, the `internal` row's status (1)
  */
 import { runCommand, type ArgsDef, type CommandDef } from "citty";
-import { ZinitError } from "../sdk/errors.ts";
+import { ERROR_CODES, ZinitError } from "../sdk/errors.ts";
 import { VERSION } from "../version.ts";
 import { UsageError, extractGlobals, splitCommand, validateArgs } from "./args.ts";
 import { processIo, type CliContext, type CliIo } from "./context.ts";
@@ -119,14 +119,14 @@ async function report(error: unknown, ctx: CliContext): Promise<number> {
     ctx.err(`zinit: ${stripAnsi((error as Error).message)}`);
     ctx.err("");
     ctx.err((command && (await commandUsage(command))) || renderMainHint());
-    return 2;
+    return ERROR_CODES.usage.exit;
   }
   if (error instanceof ZinitError) {
     ctx.err(`zinit: ${error.message}`);
     return error.exitCode;
   }
   ctx.err(error instanceof Error ? (error.stack ?? String(error)) : String(error));
-  return 1;
+  return ERROR_CODES.internal.exit;
 }
 
 /** citty throws its own CLIError (not exported) for a missing required argument. */

@@ -8,10 +8,10 @@
  * and ending the stream is simply closing that connection.
  */
 import { createConnection, type Socket } from "node:net";
-import { codeFromRpc, ZinitError } from "./errors.ts";
+import { errorFromWire, ZinitError } from "./errors.ts";
 import { defaultPaths } from "./paths.ts";
 import { LineDecoder } from "./protocol/framing.ts";
-import { parseMessage, request, type JsonRpcErrorObject } from "./protocol/jsonrpc.ts";
+import { parseMessage, request } from "./protocol/jsonrpc.ts";
 import type {
   GraphResult,
   LogLine,
@@ -49,10 +49,6 @@ interface PendingCall {
 function errnoCode(err: unknown): string {
   if (typeof err === "object" && err !== null && "code" in err) return String((err as { code: unknown }).code);
   return err instanceof Error ? err.message : String(err);
-}
-
-function rpcError(error: JsonRpcErrorObject): ZinitError {
-  return new ZinitError(codeFromRpc(error.code), error.message, error.data);
 }
 
 /**
@@ -111,8 +107,9 @@ export class ZinitClient {
 
   /**
    * Calls any protocol method. An error answer rejects with a ZinitError whose
-   * code is mapped from the JSON-RPC error number (`not_found` for -32000...);
-   * a lost connection rejects every call in flight with `unreachable`.
+   * code is the name the server put in `error.data.name` (or, from a server
+   * that sends none, the name of the JSON-RPC error number: `not_found` for
+   * -32000...); a lost connection rejects every call in flight with `unreachable`.
    */
   call<M extends MethodName>(method: M, params?: Methods[M]["params"]): Promise<Methods[M]["result"]> {
     if (this.#closed) {
@@ -274,7 +271,7 @@ export class ZinitClient {
         const call = typeof id === "number" ? this.#pending.get(id) : undefined;
         if (!call) continue;
         this.#pending.delete(id as number);
-        if ("error" in parsed.message) call.reject(rpcError(parsed.message.error));
+        if ("error" in parsed.message) call.reject(errorFromWire(parsed.message.error));
         else call.resolve(parsed.message.result);
       } else if (parsed.kind === "invalid" && typeof parsed.id === "number") {
         // An error answer this client cannot parse still settles its call.

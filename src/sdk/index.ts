@@ -5,7 +5,16 @@
  */
 export { ZinitClient, type LogsOptions } from "./client.ts";
 export * from "./protocol/types.ts";
-export { ZinitError, ERROR_CODES, codeFromRpc, type ErrorCode } from "./errors.ts";
+export {
+  ZinitError,
+  ERROR_CODES,
+  ERROR_NAMES,
+  codeFromRpc,
+  errorFromWire,
+  type ErrorCode,
+  type ErrorSpec,
+  type WireError,
+} from "./errors.ts";
 export { SERVICE_STATES, isSettled, type ServiceState } from "./states.ts";
 export { defaultPaths, resolvePaths, type ZinitPaths, type PathOverrides } from "./paths.ts";
 export { buildOpenRpcDocument, type OpenRpcDocument } from "./protocol/openrpc.ts";

@@ -3,7 +3,7 @@
  * Pure. Batches (JSON arrays) are not part of zinit's protocol: one object per
  * line (SPEC section 10), so an array is an invalid request.
  */
-import type { ZinitError } from "../errors.ts";
+import { ERROR_CODES, wireError, type ErrorCode, type ZinitError } from "../errors.ts";
 
 /** A request id. `null` only appears in errors that cannot name their request. */
 export type JsonRpcId = string | number | null;
@@ -50,13 +50,13 @@ export type JsonRpcResponse = JsonRpcSuccess | JsonRpcFailure;
 /** Any message that may travel on the socket. */
 export type JsonRpcMessage = JsonRpcRequest | JsonRpcNotification | JsonRpcResponse;
 
-/** The standard error numbers of JSON-RPC 2.0. */
+/** The standard error numbers of JSON-RPC 2.0, as the error table has them. */
 export const RPC_ERRORS = {
-  parseError: -32700,
-  invalidRequest: -32600,
-  methodNotFound: -32601,
-  invalidParams: -32602,
-  internalError: -32603,
+  parseError: ERROR_CODES.parse_error.rpc,
+  invalidRequest: ERROR_CODES.invalid_request.rpc,
+  methodNotFound: ERROR_CODES.method_not_found.rpc,
+  invalidParams: ERROR_CODES.invalid_params.rpc,
+  internalError: ERROR_CODES.internal.rpc,
 } as const;
 
 /** The result of {@link parseMessage}: what the line is, or why it is not a message. */
@@ -80,9 +80,17 @@ export function failure(id: JsonRpcId, code: number, message: string, data?: unk
   return { jsonrpc: "2.0", id, error };
 }
 
+/**
+ * Builds the error response named `name` in the error table: its number, and
+ * `data.name` so that a client can tell apart names that share a number.
+ */
+export function namedFailure(id: JsonRpcId, name: ErrorCode, message: string, detail?: unknown): JsonRpcFailure {
+  return { jsonrpc: "2.0", id, error: wireError(name, message, detail) };
+}
+
 /** Builds the error response for a {@link ZinitError}, keeping its code, message and data. */
 export function failureFromError(id: JsonRpcId, err: ZinitError): JsonRpcFailure {
-  return failure(id, err.rpcCode, err.message, err.data);
+  return namedFailure(id, err.code, err.message, err.data);
 }
 
 /** Builds a notification; `params` is left out when undefined. */

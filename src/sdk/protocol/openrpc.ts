@@ -1,8 +1,9 @@
 /**
  * The OpenRPC document answered by `rpc.discover`, generated from the method
- * table so that it always describes exactly the methods the server validates.
+ * table and the error table so that it always describes exactly the methods
+ * the server validates and the errors it answers with.
  */
-import { ERROR_CODES, type ErrorCode } from "../errors.ts";
+import { ERROR_CODES, ERROR_NAMES, type ErrorCode } from "../errors.ts";
 import { METHOD_TABLE, NOTIFICATIONS, SCHEMAS, type JsonSchema, type MethodSpec } from "./methods.ts";
 
 /** The OpenRPC specification version the document follows. */
@@ -13,10 +14,17 @@ export interface OpenRpcDocument {
   openrpc: typeof OPENRPC_VERSION;
   info: { title: string; version: string; description: string; license: { name: string } };
   methods: OpenRpcMethod[];
-  components: { schemas: Record<string, JsonSchema>; errors: Record<string, { code: number; message: string }> };
+  components: { schemas: Record<string, JsonSchema>; errors: Record<string, OpenRpcError> };
   /** Extension: notifications the server may send after some calls. */
   "x-notifications": { name: string; summary: string; params: JsonSchema }[];
   [extension: `x-${string}`]: unknown;
+}
+
+/** An error of an {@link OpenRpcDocument}: `data.name` is what the server puts in every answer of this error. */
+export interface OpenRpcError {
+  code: number;
+  message: string;
+  data: { name: ErrorCode };
 }
 
 /** One method of an {@link OpenRpcDocument}. */
@@ -30,32 +38,12 @@ export interface OpenRpcMethod {
   errors: { $ref: string }[];
 }
 
-// The server-specific errors (SPEC section 10); the standard ones apply to every method.
-const DOCUMENTED_ERRORS: ErrorCode[] = [
-  "parse_error",
-  "invalid_request",
-  "method_not_found",
-  "invalid_params",
-  "internal",
-  "not_found",
-  "already_exists",
-  "invalid_config",
-  "refused",
-  "shutting_down",
-];
+// Only the errors a server answers with; `usage` and `unreachable` are raised by clients.
+const WIRE_ERRORS = ERROR_NAMES.filter((name) => ERROR_CODES[name].wire);
 
-const ERROR_MESSAGES: Partial<Record<ErrorCode, string>> = {
-  parse_error: "the line is not valid JSON",
-  invalid_request: "not a JSON-RPC 2.0 request, or a line over 1 MiB (the connection is closed)",
-  method_not_found: "no such method",
-  invalid_params: "a param is missing or has the wrong type",
-  internal: "internal error",
-  not_found: "service not found",
-  already_exists: "already exists",
-  invalid_config: "invalid config",
-  refused: "refused (ignored, system class, conflict)",
-  shutting_down: "the server is shutting down",
-};
+// JSON-RPC reserves -32000..-32099 for the server's own errors: those are the ones
+// a method's entry lists; the standard ones (and `internal`) apply to every method.
+const isServerDefined = (name: ErrorCode) => ERROR_CODES[name].rpc <= -32000 && ERROR_CODES[name].rpc >= -32099;
 
 function describeMethod(spec: MethodSpec): OpenRpcMethod {
   return {
@@ -70,17 +58,15 @@ function describeMethod(spec: MethodSpec): OpenRpcMethod {
       schema: p.schema,
     })),
     result: spec.result,
-    errors: DOCUMENTED_ERRORS.filter((c) => ERROR_CODES[c].rpc >= -32099 && ERROR_CODES[c].rpc <= -32000).map((c) => ({
-      $ref: `#/components/errors/${c}`,
-    })),
+    errors: WIRE_ERRORS.filter(isServerDefined).map((name) => ({ $ref: `#/components/errors/${name}` })),
   };
 }
 
 /** Builds the OpenRPC document of the protocol, stamped with the server's version. */
 export function buildOpenRpcDocument(version: string): OpenRpcDocument {
-  const errors: Record<string, { code: number; message: string }> = {};
-  for (const code of DOCUMENTED_ERRORS) {
-    errors[code] = { code: ERROR_CODES[code].rpc, message: ERROR_MESSAGES[code] ?? code };
+  const errors: Record<string, OpenRpcError> = {};
+  for (const name of WIRE_ERRORS) {
+    errors[name] = { code: ERROR_CODES[name].rpc, message: ERROR_CODES[name].description, data: { name } };
   }
   return {
     openrpc: OPENRPC_VERSION,
@@ -88,7 +74,9 @@ export function buildOpenRpcDocument(version: string): OpenRpcDocument {
       title: "zinit",
       version,
       description:
-        "Control API of the zinit process supervisor: JSON-RPC 2.0 over a unix socket, one JSON object per line.",
+        "Control API of the zinit process supervisor: JSON-RPC 2.0 over a unix socket, one JSON object per line. " +
+        "Every error answer names its error in `error.data.name` (see components.errors): some numbers are shared " +
+        "(-32603 is `internal` or `failed`), so decode by name.",
       license: { name: "MIT" },
     },
     methods: (Object.values(METHOD_TABLE) as MethodSpec[]).map(describeMethod),

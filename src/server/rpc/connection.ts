@@ -16,7 +16,7 @@
  */
 import type { Socket } from "bun";
 import { LineDecoder } from "../../sdk/protocol/framing.ts";
-import { failure, notification, RPC_ERRORS } from "../../sdk/protocol/jsonrpc.ts";
+import { namedFailure, notification } from "../../sdk/protocol/jsonrpc.ts";
 import type { Dispatch, InternalErrorReporter, RpcConnection } from "./dispatch.ts";
 
 /** The limits and callbacks every connection of a server shares. */
@@ -100,7 +100,7 @@ export class Connection implements RpcConnection {
     for (const event of this.#decoder.push(chunk)) {
       if (event.type === "overflow") {
         const limit = this.#opts.maxLineBytes;
-        const error = failure(null, RPC_ERRORS.invalidRequest, `request line over ${limit} bytes; closing the connection`);
+        const error = namedFailure(null, "invalid_request", `request line over ${limit} bytes; closing the connection`);
         this.#send(JSON.stringify(error));
         this.#opts.onWarning(`connection ${this.id}: request line over ${limit} bytes, closed`);
         this.#endAfterFlush("linger");

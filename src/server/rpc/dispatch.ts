@@ -4,8 +4,8 @@
  * turn whatever the handler returns or throws into a response.
  *
  * This is the one place where a handler's errors become answers:
- * - a ZinitError is a refusal the user can act on; its code, message and data
- *   go back as they are;
+ * - a ZinitError is a refusal the user can act on; its number, message and
+ *   data go back as they are, with its name in `error.data.name`;
  * - anything else is a bug. It is reported to `onInternalError` (the server
  *   logs it, stack included) and the client gets a generic internal error that
  *   carries nothing of the exception: messages and stacks can hold paths and
@@ -15,10 +15,9 @@
  */
 import { ZinitError } from "../../sdk/errors.ts";
 import {
-  failure,
   failureFromError,
+  namedFailure,
   parseMessage,
-  RPC_ERRORS,
   success,
   type JsonRpcId,
   type JsonRpcResponse,
@@ -70,7 +69,7 @@ export const INTERNAL_ERROR_MESSAGE = "internal error; the zinit server's log ha
 
 /** The answer to a request whose handling hit a bug. */
 export function internalFailure(id: JsonRpcId): JsonRpcResponse {
-  return failure(id, RPC_ERRORS.internalError, INTERNAL_ERROR_MESSAGE);
+  return namedFailure(id, "internal", INTERNAL_ERROR_MESSAGE);
 }
 
 /** Builds the dispatcher of a server. */
@@ -84,11 +83,11 @@ export function createDispatch(opts: DispatchOptions): Dispatch {
 
   const run = async (method: string, rawParams: unknown, id: JsonRpcId, conn: RpcConnection): Promise<JsonRpcResponse> => {
     try {
-      if (!isMethodName(method)) return failure(id, RPC_ERRORS.methodNotFound, `method not found: ${method}`);
+      if (!isMethodName(method)) return namedFailure(id, "method_not_found", `method not found: ${method}`);
       const handler = handlerOf(method);
-      if (!handler) return failure(id, RPC_ERRORS.methodNotFound, `method not implemented by this server: ${method}`);
+      if (!handler) return namedFailure(id, "method_not_found", `method not implemented by this server: ${method}`);
       const check = validateParams(method, rawParams);
-      if (!check.ok) return failure(id, RPC_ERRORS.invalidParams, check.message);
+      if (!check.ok) return namedFailure(id, "invalid_params", check.message);
       const result = await handler(check.value, conn);
       return success(id, result ?? null);
     } catch (err) {
@@ -120,9 +119,9 @@ export function createDispatch(opts: DispatchOptions): Dispatch {
     const parsed = parseMessage(line);
     switch (parsed.kind) {
       case "parse_error":
-        return JSON.stringify(failure(null, parsed.error.code, parsed.error.message));
+        return JSON.stringify(namedFailure(null, "parse_error", parsed.error.message));
       case "invalid":
-        return JSON.stringify(failure(parsed.id, parsed.error.code, parsed.error.message));
+        return JSON.stringify(namedFailure(parsed.id, "invalid_request", parsed.error.message));
       case "response":
         return null; // the server sends no requests, so there is nothing to match
       case "notification": {

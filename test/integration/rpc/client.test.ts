@@ -93,7 +93,8 @@ describe("methods", () => {
   test("error answers reject with the mapped ZinitError", async () => {
     const notFound = await client.status("missing").catch((e) => e);
     expect(notFound).toBeInstanceOf(ZinitError);
-    expect(notFound).toMatchObject({ code: "not_found", message: "service not found: missing", data: { name: "missing" } });
+    expect(notFound).toMatchObject({ code: "not_found", message: 'unknown service "missing"' });
+    expect(notFound.data).toBeUndefined();
     expect(notFound.exitCode).toBe(3);
     await expect(client.create("web", "")).rejects.toMatchObject({ code: "already_exists" });
     fake.handlers["system.reload"] = () => {
@@ -108,6 +109,16 @@ describe("methods", () => {
       message: "service.status: params.name: expected string",
     });
     await expect(client.call("nope" as "service.list")).rejects.toMatchObject({ code: "method_not_found" });
+    // Names that share a number are told apart by the name the server sends.
+    fake.handlers["system.reload"] = () => {
+      throw new ZinitError("failed", "cannot write /etc/zinit/x.toml: EROFS", { path: "/etc/zinit/x.toml" });
+    };
+    await expect(client.reload()).rejects.toMatchObject({
+      code: "failed",
+      rpcCode: -32603,
+      message: "cannot write /etc/zinit/x.toml: EROFS",
+      data: { path: "/etc/zinit/x.toml" },
+    });
   });
 
   test("many calls in flight on one connection are matched by id", async () => {
@@ -196,7 +207,7 @@ describe("streams", () => {
     await server.close();
     server = await listenRpc(path, {
       "service.logs": () => {
-        throw new ZinitError("not_found", "service not found: nope");
+        throw new ZinitError("not_found", 'unknown service "nope"');
       },
     });
     const iterator = client.logs("nope");

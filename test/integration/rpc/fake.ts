@@ -107,7 +107,7 @@ export function makeFake(): Fake {
     },
     "service.status": async ({ name }) => {
       fake.calls.push({ method: "service.status", params: { name } });
-      if (name === "missing") throw new ZinitError("not_found", `service not found: ${name}`, { name });
+      if (name === "missing") throw new ZinitError("not_found", `unknown service "${name}"`);
       // Random delays make pipelined answers finish out of order.
       if (name.startsWith("svc-")) await sleep(Math.random() * 20);
       return status(name);

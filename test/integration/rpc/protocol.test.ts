@@ -6,6 +6,7 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { createConnection } from "node:net";
 import { join } from "node:path";
+import { ZinitError } from "../../../src/sdk/errors.ts";
 import { listenRpc, type ListenOptions, type RpcServer } from "../../../src/server/rpc/listen.ts";
 import { makeFake, rawConnect, sleep, tempDir, waitFor, type Fake } from "./fake.ts";
 
@@ -87,7 +88,7 @@ describe("errors that keep the connection", () => {
     expect(await c.next()).toEqual({
       jsonrpc: "2.0",
       id: 1,
-      error: { code: -32601, message: "method not found: service.explode" },
+      error: { code: -32601, message: "method not found: service.explode", data: { name: "method_not_found" } },
     });
     c.close();
   });
@@ -98,7 +99,7 @@ describe("errors that keep the connection", () => {
     expect(await c.next()).toEqual({
       jsonrpc: "2.0",
       id: 1,
-      error: { code: -32602, message: "service.status: params.name: expected string" },
+      error: { code: -32602, message: "service.status: params.name: expected string", data: { name: "invalid_params" } },
     });
     c.send(req(2, "service.kill", { name: "web", signal: [] }));
     expect(await c.next()).toMatchObject({
@@ -111,13 +112,28 @@ describe("errors that keep the connection", () => {
     c.close();
   });
 
-  test("a ZinitError keeps its code, message and data", async () => {
+  // The name travels in error.data beside the error's own data, so a client can
+  // tell apart the names that share a number.
+  test("a ZinitError keeps its number, message and data, and is named in data", async () => {
     const c = await rawConnect(path);
     c.send(req("s", "service.status", { name: "missing" }));
     expect(await c.next()).toEqual({
       jsonrpc: "2.0",
       id: "s",
-      error: { code: -32000, message: "service not found: missing", data: { name: "missing" } },
+      error: { code: -32000, message: 'unknown service "missing"', data: { name: "not_found" } },
+    });
+    fake.handlers["service.create"] = () => {
+      throw new ZinitError("invalid_config", "web.toml: [service] exec: required", { errors: ["exec"] });
+    };
+    c.send(req("c", "service.create", { name: "web", config: "" }));
+    expect(await c.next()).toEqual({
+      jsonrpc: "2.0",
+      id: "c",
+      error: {
+        code: -32002,
+        message: "web.toml: [service] exec: required",
+        data: { errors: ["exec"], name: "invalid_config" },
+      },
     });
     c.close();
   });
@@ -134,7 +150,7 @@ describe("errors that keep the connection", () => {
     expect(answer).toEqual({
       jsonrpc: "2.0",
       id: 1,
-      error: { code: -32603, message: "internal error; the zinit server's log has the details" },
+      error: { code: -32603, message: "internal error; the zinit server's log has the details", data: { name: "internal" } },
     });
     expect(JSON.stringify(answer)).not.toContain("kaboom");
     expect(JSON.stringify(answer)).not.toContain("secret");

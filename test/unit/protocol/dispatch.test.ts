@@ -32,7 +32,7 @@ describe("bugs in handlers", () => {
       },
     });
     const answer = await call("service.list");
-    expect(answer).toEqual({ jsonrpc: "2.0", id: 1, error: { code: -32603, message: INTERNAL_ERROR_MESSAGE } });
+    expect(answer).toEqual({ jsonrpc: "2.0", id: 1, error: { code: -32603, message: INTERNAL_ERROR_MESSAGE, data: { name: "internal" } } });
     const text = JSON.stringify(answer);
     for (const leak of ["secret", "token", "abc", "at "]) expect(text).not.toContain(leak);
     expect(reported.length).toBe(1);
@@ -50,7 +50,7 @@ describe("bugs in handlers", () => {
     });
     for (const method of ["service.status", "service.start", "service.stop"]) {
       const answer = await call(method, { name: "web" });
-      expect(answer.error).toEqual({ code: -32603, message: INTERNAL_ERROR_MESSAGE });
+      expect(answer.error).toEqual({ code: -32603, message: INTERNAL_ERROR_MESSAGE, data: { name: "internal" } });
     }
     expect(reported.map((r) => r.where)).toEqual(["service.status", "service.start", "service.stop"]);
   });
@@ -59,7 +59,7 @@ describe("bugs in handlers", () => {
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
     const { call, reported } = setup({ "system.info": () => cyclic as never });
-    expect(await call("system.info")).toEqual({ jsonrpc: "2.0", id: 1, error: { code: -32603, message: INTERNAL_ERROR_MESSAGE } });
+    expect(await call("system.info")).toEqual({ jsonrpc: "2.0", id: 1, error: { code: -32603, message: INTERNAL_ERROR_MESSAGE, data: { name: "internal" } } });
     expect(reported.map((r) => r.where)).toEqual(["system.info"]);
   });
 
@@ -106,7 +106,7 @@ describe("refusals and protocol errors", () => {
     expect((await call("service.create", { name: "a", config: "" })).error).toMatchObject({
       code: -32002,
       message: "bad",
-      data: { errors: ["x"] },
+      data: { errors: ["x"], name: "invalid_config" },
     });
     expect(reported).toEqual([]);
   });

@@ -80,12 +80,17 @@ describe("builders", () => {
     expect(request(2, "m")).toEqual({ jsonrpc: "2.0", id: 2, method: "m" });
   });
 
-  test("failureFromError keeps the ZinitError's code, message and data", () => {
-    const err = new ZinitError("not_found", "service not found: web", { name: "web" });
+  test("failureFromError keeps the ZinitError's number, message and data, and adds its name", () => {
+    const err = new ZinitError("invalid_config", "web.toml: bad", { errors: ["x"] });
     expect(failureFromError(9, err)).toEqual({
       jsonrpc: "2.0",
       id: 9,
-      error: { code: -32000, message: "service not found: web", data: { name: "web" } },
+      error: { code: -32002, message: "web.toml: bad", data: { errors: ["x"], name: "invalid_config" } },
+    });
+    expect(failureFromError(1, new ZinitError("refused", "no")).error).toEqual({
+      code: -32003,
+      message: "no",
+      data: { name: "refused" },
     });
   });
 });
