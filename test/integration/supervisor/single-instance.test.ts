@@ -197,7 +197,7 @@ describe("one server per socket and config directory", () => {
 });
 
 describe.skipIf(!asRoot)("one server per socket across PID namespaces", () => {
-  test("a second pid1 in its own namespace on the same socket path refuses and starts nothing", async () => {
+  test("a second pid1 in its own namespace on the same socket path refuses and starts nothing, until the first is gone", async () => {
     const fileA = join(scratch, "starts-a");
     const fileB = join(scratch, "starts-b");
     await withPid1({ svc: pid1Service(`echo started >> ${fileA}; exec sleep 100000`) }, async (first) => {
@@ -216,6 +216,13 @@ describe.skipIf(!asRoot)("one server per socket across PID namespaces", () => {
           // The first is untouched.
           expect(starts(fileA)).toBe(1);
           expect((await first.list()).map((s) => s.state)).toEqual(["running"]);
+
+          // Once the first namespace is gone (its init SIGKILLed: no clean-up ran), the
+          // kernel has dropped its locks and the second pid1's next try takes over.
+          first.unshare.kill("SIGKILL");
+          await first.unshare.exited;
+          await waitFor("the second namespace's svc to run", async () => starts(fileB) === 1 && (await second.list()).every((s) => s.state === "running"), 15_000, 100);
+          expect(second.procs().filter((p) => p.cmdline === "sleep 100000")).toHaveLength(1);
         },
         { socket: first.socket, waitReady: false },
       );
