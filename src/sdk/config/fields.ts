@@ -31,8 +31,8 @@ export function isValidName(name: string): boolean {
 
 interface Problem {
   message: string;
-  /** the array element the problem is in, for `exec.2: ...` */
-  index?: number;
+  /** the array element (`exec.2: ...`) or table key (`env.A: ...`) the problem is in */
+  index?: number | string;
 }
 type Checked<T> = { value: T } | { problems: Problem[] };
 
@@ -46,16 +46,20 @@ export function converted<T>(convert: (input: unknown) => Checked<T>) {
       const result = convert(dataset.value);
       if ("value" in result) return result.value;
       for (const { message, index } of result.problems) {
-        const input = dataset.value as unknown[];
-        addIssue({
-          message,
-          path:
-            index === undefined ? undefined : [{ type: "array", origin: "value", input, key: index, value: input[index] }],
-        });
+        addIssue({ message, path: index === undefined ? undefined : [pathItem(dataset.value, index)] });
       }
       return NEVER;
     }),
   );
+}
+
+function pathItem(input: unknown, key: number | string): v.IssuePathItem {
+  if (typeof key === "number") {
+    const array = input as unknown[];
+    return { type: "array", origin: "value", input: array, key, value: array[key] };
+  }
+  const record = input as Record<string, unknown>;
+  return { type: "object", origin: "value", input: record, key, value: record[key] };
 }
 
 export function isTable(x: unknown): x is Record<string, unknown> {
@@ -68,14 +72,48 @@ export const tableOnly = v.custom<Record<string, unknown>>(
   (issue) => `expected table, got ${describeValue(issue.input)}`,
 );
 
+/** The sentence for an unknown key of a table, given the key and its value. */
+export type UnknownKeyMessage = (key: string, value: unknown) => string;
+
+const unknownKey: UnknownKeyMessage = () => "unknown key";
+
 /**
- * A TOML table that reports every unknown key: valibot's strictObject stops at the
- * first. objectWithRest types its output with a `never` index signature that
- * would swallow the known keys; at run time the output holds only the known keys,
- * so it is typed as the strictObject it behaves like.
+ * A TOML table that reports every unknown key, by its name. Keys are data: any
+ * own key not among `entries` is unknown, `__proto__`, `constructor` and
+ * `prototype` included. valibot's own object schemas cannot be used for that:
+ * strictObject stops at the first unknown key, and objectWithRest (like record)
+ * silently skips those three names, so `[constructor]` would pass unseen. The
+ * known keys are still checked by valibot's object schema, which builds a fresh
+ * output holding only them; the unknown ones are found here by own-key lookup.
  */
-export function table<E extends v.ObjectEntries>(entries: E, rest: v.GenericSchema = v.never()) {
-  return v.pipe(tableOnly, v.objectWithRest(entries, rest)) as unknown as v.StrictObjectSchema<E, undefined>;
+export function table<E extends v.ObjectEntries>(entries: E, unknown: UnknownKeyMessage = unknownKey) {
+  const known = v.object(entries);
+  const strict: typeof known = {
+    ...known,
+    "~run"(dataset, config) {
+      const input = dataset.value as Record<string, unknown>;
+      const out = known["~run"](dataset, config);
+      for (const key of Object.keys(input)) {
+        if (Object.hasOwn(entries, key)) continue;
+        const value = input[key];
+        const issue = {
+          // A validation issue keeps its message as written (see issues.ts).
+          kind: "validation",
+          type: "unknown_key",
+          input: value,
+          expected: "nothing",
+          received: describeValue(value),
+          message: unknown(key, value),
+          path: [{ type: "object", origin: "key", input, key, value }],
+        } as unknown as v.BaseIssue<unknown>;
+        (out.issues ??= [] as never)!.push(issue as never);
+        out.typed = false;
+        if (config.abortEarly) break;
+      }
+      return out;
+    },
+  };
+  return v.pipe(tableOnly, strict) as unknown as v.StrictObjectSchema<E, undefined>;
 }
 
 export function integer(min: 0 | 1) {
@@ -154,18 +192,32 @@ export const directory = v.pipe(
   ),
 );
 
-const envKey = v.pipe(
-  v.string(),
-  v.check(
-    (k) => k !== "" && !k.includes("=") && !k.includes("\0"),
-    (issue) => `expected a variable name (non-empty, without "="), got ${describeValue(issue.input)}`,
-  ),
-);
-const envValue = v.pipe(
-  v.string(),
-  v.check((s) => !s.includes("\0"), "must not contain a NUL character"),
-);
-export const environment = v.pipe(tableOnly, v.record(envKey, envValue));
+function envKeyProblem(key: string): string | undefined {
+  return key !== "" && !key.includes("=") && !key.includes("\0")
+    ? undefined
+    : `expected a variable name (non-empty, without "="), got ${describeValue(key)}`;
+}
+
+/**
+ * `env = { NAME = "value" }`. Every key is a variable name, `__proto__` and
+ * `constructor` too (valibot's record would drop those silently). The output is
+ * built with Object.fromEntries, which defines each key as an own property, so no
+ * key can reach an object's prototype.
+ */
+export const environment = converted<Record<string, string>>((x) => {
+  if (!isTable(x)) return fail(`expected table, got ${describeValue(x)}`);
+  const problems: Problem[] = [];
+  const entries: [string, string][] = [];
+  for (const key of Object.keys(x)) {
+    const value = x[key];
+    const keyProblem = envKeyProblem(key);
+    if (keyProblem) problems.push({ message: keyProblem, index: key });
+    if (typeof value !== "string") problems.push({ message: `expected string, got ${describeValue(value)}`, index: key });
+    else if (value.includes("\0")) problems.push({ message: "must not contain a NUL character", index: key });
+    else entries.push([key, value]);
+  }
+  return problems.length ? { problems } : { value: Object.fromEntries(entries) };
+});
 
 // ---- lifecycle and health ------------------------------------------------------
 

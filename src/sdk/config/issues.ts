@@ -32,7 +32,10 @@ export function describeValue(value: unknown): string {
   return value === null ? "null" : "table";
 }
 
-const TYPE_NAMES: Record<string, string> = { Object: "table", Array: "array" };
+const TYPE_NAMES = new Map([
+  ["Object", "table"],
+  ["Array", "array"],
+]);
 
 /** One valibot issue, reworded; `file` is the base name the issue is reported under. */
 export function toConfigIssue(file: string, issue: BaseIssue<unknown>): ConfigIssue {
@@ -49,10 +52,9 @@ function pathKey(key: unknown): string {
 function messageOf(issue: BaseIssue<unknown>): string {
   // Our own checks (schema.ts) and `custom` schemas already say exactly what is wrong.
   if (issue.kind !== "schema" || issue.type === "custom") return issue.message;
-  if (issue.type === "never") return "unknown key";
   const last = issue.path?.at(-1);
   if (last && last.origin === "key" && issue.input === undefined) return "missing required key";
   // valibot wraps a list of choices in parentheses; alone in a sentence they only add noise.
   const expected = (issue.expected ?? "a value").replace(/^\((.*)\)$/, "$1");
-  return `expected ${TYPE_NAMES[expected] ?? expected}, got ${describeValue(issue.input)}`;
+  return `expected ${TYPE_NAMES.get(expected) ?? expected}, got ${describeValue(issue.input)}`;
 }

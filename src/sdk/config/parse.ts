@@ -106,8 +106,8 @@ function parseNamed(text: string, file: string, base: string, stem: string | und
 }
 
 function kindOf(doc: Record<string, unknown>): UnitKind | { problem: string } {
-  const service = "service" in doc;
-  const target = "target" in doc;
+  const service = Object.hasOwn(doc, "service");
+  const target = Object.hasOwn(doc, "target");
   if (service && target) return { problem: "a file defines either a [service] or a [target], not both" };
   if (service) return "service";
   if (target) return "target";

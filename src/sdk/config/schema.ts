@@ -9,6 +9,7 @@ import { describeValue } from "./issues.ts";
 import {
   account,
   directory,
+  isTable,
   environment,
   exec,
   healthTargetProblem,
@@ -119,15 +120,22 @@ interface OneshotView {
   health?: unknown;
 }
 
+/** At the top level a table (`[name]`) or an array of tables (`[[name]]`) is a section; anything else is a key. */
+const unknownTopLevel = (_key: string, value: unknown) =>
+  isTable(value) || (Array.isArray(value) && value.length > 0 && value.every(isTable)) ? "unknown section" : "unknown key";
+
 /** A service file: `[service]` plus optional `[dependencies]`, `[lifecycle]`, `[health]`, `[logging]`. */
 export const serviceFileSchema = v.pipe(
-  table({
-    service: serviceSection,
-    dependencies: v.optional(dependenciesSchema, {}),
-    lifecycle: v.optional(lifecycleSchema, {}),
-    health: v.optional(healthSchema),
-    logging: v.optional(loggingSchema, {}),
-  }),
+  table(
+    {
+      service: serviceSection,
+      dependencies: v.optional(dependenciesSchema, {}),
+      lifecycle: v.optional(lifecycleSchema, {}),
+      health: v.optional(healthSchema),
+      logging: v.optional(loggingSchema, {}),
+    },
+    unknownTopLevel,
+  ),
   // A oneshot's exit is its success: there is nothing running to probe.
   v.forward(
     v.partialCheck(
@@ -147,7 +155,7 @@ export const targetFileSchema = table(
     target: table({ name: v.optional(name), status, class: serviceClass }),
     dependencies: v.optional(dependenciesSchema, {}),
   },
-  v.custom<never>(() => false, "not allowed in a target file (only [target] and [dependencies])"),
+  () => "not allowed in a target file (only [target] and [dependencies])",
 );
 
 export type ServiceFile = v.InferOutput<typeof serviceFileSchema>;

@@ -37,8 +37,8 @@ describe("service files: every kind of error names the file, the key and what wa
     expect(errorsOf(svc("[health]\ntype = 'tcp'\ntarget = 'h:1'\nport = 1"))).toEqual(["web.toml: health.port: unknown key"]);
   });
 
-  test("an unknown section is an unknown key at the top level", () => {
-    expect(errorsOf(svc("[dependency]\nrequires = []"))).toEqual(["web.toml: dependency: unknown key"]);
+  test("an unknown table at the top level is an unknown section; any other value an unknown key", () => {
+    expect(errorsOf(svc("[dependency]\nrequires = []"))).toEqual(["web.toml: dependency: unknown section"]);
     expect(errorsOf(svc().replace("[service]", "top = 1\n[service]"))).toEqual(["web.toml: top: unknown key"]);
   });
 
