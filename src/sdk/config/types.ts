@@ -86,7 +86,21 @@ export function formatIssue(issue: ConfigIssue): string {
 
 export interface LoadResult {
   units: Unit[];
+  /** every problem found; an unreadable directory is one issue, under its path */
   errors: ConfigIssue[];
+  /**
+   * The directories that could not be listed (their issue is in `errors` too).
+   * A reload must not read their absence as "every file deleted".
+   */
+  unreadableDirs?: UnreadableDir[];
+}
+
+export interface UnreadableDir {
+  dir: string;
+  /** the errno code, e.g. "ENOENT" (missing), "EACCES", "ENOTDIR" */
+  code: string | undefined;
+  /** the issue reported for it: `DIR: cannot read directory: ...` */
+  issue: ConfigIssue;
 }
 
 export const DEFAULTS = {

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { loadDirectories, loadDirectory } from "../../../src/sdk/config/load.ts";
+import { loadDirectories, loadDirectory, MAX_FILE_BYTES } from "../../../src/sdk/config/load.ts";
 import { formatIssue, unitClass } from "../../../src/sdk/config/types.ts";
 import { ROOT } from "../../helpers/paths.ts";
 
@@ -56,12 +57,44 @@ describe("loadDirectory", () => {
     ]);
   });
 
-  test("an unreadable file is an issue of its own", () => {
-    const dir = dirWith({ "a.toml": SERVICE });
+  // Opening a FIFO for reading waits for a writer: the loader must never open one.
+  test("only regular files are read: a FIFO, socket, device or directory is reported by kind and skipped", async () => {
+    const dir = dirWith({ "a.toml": SERVICE, "real.toml": SERVICE });
     mkdirSync(join(dir, "sub.toml"));
+    expect(Bun.spawnSync(["mkfifo", join(dir, "fifo.toml")]).exitCode).toBe(0);
+    symlinkSync("/dev/null", join(dir, "null.toml"));
+    symlinkSync(join(dir, "real.toml"), join(dir, "link.toml"));
+    symlinkSync(join(dir, "nowhere"), join(dir, "dangling.toml"));
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(join(dir, "sock.toml"), resolve));
+    // Should the loader block on the FIFO, this writer frees it after 2 s, so the
+    // test fails on the elapsed time instead of hanging.
+    const writer = Bun.spawn(["sh", "-c", `sleep 2; echo > ${join(dir, "fifo.toml")}`]);
+    try {
+      const started = performance.now();
+      const result = loadDirectory(dir);
+      expect(performance.now() - started).toBeLessThan(1000);
+      expect(result.units.map((u) => u.name)).toEqual(["a", "link", "real"]);
+      expect(result.errors.map(formatIssue)).toEqual([
+        "dangling.toml: cannot read file: no such file or directory (ENOENT)",
+        "fifo.toml: not a regular file (fifo); skipped",
+        "null.toml: not a regular file (character device); skipped",
+        "sock.toml: not a regular file (socket); skipped",
+        "sub.toml: not a regular file (directory); skipped",
+      ]);
+    } finally {
+      writer.kill("SIGKILL");
+      server.close();
+    }
+  });
+
+  test("a file too large to be a service file is skipped unread", () => {
+    const dir = dirWith({ "a.toml": SERVICE, "huge.toml": `${SERVICE}# ${"x".repeat(MAX_FILE_BYTES)}\n` });
     const result = loadDirectory(dir);
     expect(result.units.map((u) => u.name)).toEqual(["a"]);
-    expect(result.errors.map(formatIssue)).toEqual(["sub.toml: cannot read file: is a directory (EISDIR)"]);
+    expect(result.errors.map(formatIssue)).toEqual([
+      `huge.toml: too large (${MAX_FILE_BYTES + SERVICE.length + 3} bytes, at most ${MAX_FILE_BYTES}); skipped`,
+    ]);
   });
 
   test.skipIf(process.getuid?.() === 0)("a file without read permission is an issue", () => {
@@ -70,12 +103,18 @@ describe("loadDirectory", () => {
     expect(loadDirectory(dir).errors.map(formatIssue)).toEqual(["a.toml: cannot read file: permission denied (EACCES)"]);
   });
 
-  test("a missing directory is a single issue naming the directory", () => {
+  test("a missing directory is a single issue naming the directory, and listed as unreadable", () => {
     const dir = join(root, "absent");
-    expect(loadDirectory(dir)).toEqual({
-      units: [],
-      errors: [{ file: dir, path: "", message: "cannot read directory: no such file or directory (ENOENT)" }],
-    });
+    const issue = { file: dir, path: "", message: "cannot read directory: no such file or directory (ENOENT)" };
+    expect(loadDirectory(dir)).toEqual({ units: [], errors: [issue], unreadableDirs: [{ dir, code: "ENOENT", issue }] });
+  });
+
+  test("a file where the directory should be is unreadable too (ENOTDIR)", () => {
+    const file = join(root, "plain-file");
+    writeFileSync(file, "");
+    expect(loadDirectory(file).unreadableDirs?.map((d) => [d.code, formatIssue(d.issue)])).toEqual([
+      ["ENOTDIR", `${file}: cannot read directory: not a directory (ENOTDIR)`],
+    ]);
   });
 
   test("forceClass makes every service and target of the directory system", () => {
@@ -119,5 +158,6 @@ describe("loadDirectories", () => {
       `${absent}: cannot read directory: no such file or directory (ENOENT)`,
       "bad.toml: service.exec: missing required key",
     ]);
+    expect(result.unreadableDirs?.map((d) => d.dir)).toEqual([absent]);
   });
 });
