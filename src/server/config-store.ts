@@ -44,8 +44,9 @@ export class ConfigStore {
         throw new ZinitError("invalid_config", parsed.errors.map(formatIssue).join("\n"), { errors: parsed.errors });
       }
       const current = this.supervisor.units();
+      // The only error such a plan can carry: the new unit would close a dependency cycle.
       const plan = planReload(current, { units: [...current, parsed.unit], errors: [] });
-      if (plan.refused) throw new ZinitError("invalid_config", plan.errors.join("\n"));
+      if (plan.errors.length > 0) throw new ZinitError("invalid_config", plan.errors.join("\n"));
       const tmp = join(this.configDir, `.${name}.toml.${process.pid}.tmp`);
       writeFileSync(tmp, toml, { mode: 0o644 });
       renameSync(tmp, path);
