@@ -41,6 +41,10 @@ export function lockFileOf(socket: string): string {
  */
 export function lockInstance(socket: string, configDir: string): InstanceLock {
   const lockFile = lockFileOf(socket);
+  if (process.platform !== "linux") {
+    // flock goes through zinit's libc layer, which is Linux-only.
+    return { lockFile, configDir: null, warnings: [`no instance lock on ${process.platform}: a second server on ${socket} would not be detected`] };
+  }
   // listenRpc creates the socket's directory too; the lock file comes first.
   mkdirSync(dirname(socket), { recursive: true, mode: 0o755 });
   let fd: number;
