@@ -1,5 +1,5 @@
 /**
- * Multicall role selection (SPEC section 1), pure. The role comes from the name the
+ * Multicall role selection, pure. The role comes from the name the
  * executable was invoked by (basename of process.argv0: in a compiled Bun binary
  * argv[0] is always "bun") or, for the plain `zinit` name, from the first argument.
  */

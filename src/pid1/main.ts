@@ -15,6 +15,8 @@ import { SELF_SPAWN_ARGV0 } from "../roles.ts";
 import { ChildReaper } from "../server/effects/reaper.ts";
 import { restartDelay, STABLE_RUN_MS } from "../server/engine/restart.ts";
 import { resolvePaths, SYSTEM_DIR } from "../sdk/paths.ts";
+import { readContainerMarkers, readPid2Name } from "./container-signs.ts";
+import { decideMode } from "./mode.ts";
 import { mountEssentials } from "./mounts.ts";
 import { sweepNamespace } from "./sweep.ts";
 import { RB_AUTOBOOT, RB_HALT_SYSTEM, RB_POWER_OFF, reboot, sync } from "../sys/libc.ts";
@@ -25,8 +27,10 @@ The PID 1 shim: reaps zombies, runs and watches zinit-server, handles power sign
 Also run as \`init\` or \`zinit pid1 ...\`.
 
   --container        container mode (also ZINIT_CONTAINER=1): SIGTERM/SIGINT shut
-                     down and exit 0; without it, VM mode: SIGTERM powers off,
-                     SIGINT reboots, and PID 1 never exits
+                     down and exit 0. VM mode (ZINIT_CONTAINER=0): SIGTERM powers
+                     off, SIGINT reboots, and PID 1 never exits. With neither,
+                     container mode unless this is the machine's own init
+                     (kthreadd as PID 2 and no container marker)
   --config-dir DIR   service files (ZINIT_CONFIG_DIR; default /etc/zinit/services)
   --socket PATH      control socket (ZINIT_SOCKET; default /run/zinit.sock)
   --log-level LEVEL  passed to the server
@@ -35,6 +39,7 @@ Also run as \`init\` or \`zinit pid1 ...\`.
 export const SERVER_EXIT = { shutdown: 0, poweroff: 10, reboot: 11 } as const;
 type Ending = "shutdown" | "poweroff" | "reboot" | "halt";
 
+const SELF_EXE = "/proc/self/exe";
 const GRACE_MS = Number(process.env.ZINIT_GRACE_MS ?? 5000);
 const RESTART_BASE_MS = 200;
 const RESTART_MAX_MS = 10_000;
@@ -59,18 +64,28 @@ export async function runPid1(args: string[]): Promise<void> {
     return;
   }
   if (values.help) return void process.stdout.write(USAGE);
-  const container = values.container === true || !!process.env.ZINIT_CONTAINER;
   const log = createLogger("zinit-pid1", (values["log-level"] as string | undefined) ?? process.env.ZINIT_LOG_LEVEL ?? "info");
   // Never die of our own bug: PID 1 exiting kills everything.
   process.on("uncaughtException", (err) => log.error("uncaught exception:", err));
   process.on("unhandledRejection", (err) => log.error("unhandled rejection:", err));
 
-  if (!container && process.pid !== 1) {
-    process.stderr.write("zinit-pid1: VM mode needs to run as PID 1; use --container (or ZINIT_CONTAINER=1) otherwise\n");
+  const decision = decideMode({
+    containerFlag: values.container === true,
+    envValue: process.env.ZINIT_CONTAINER,
+    isPid1: process.pid === 1,
+    pid: process.pid,
+    pid2Name: readPid2Name(),
+    markers: readContainerMarkers(),
+  });
+  if ("error" in decision) {
+    process.stderr.write(`zinit-pid1: ${decision.error}\n`);
     process.exitCode = 2;
     return;
   }
-  const mode = container ? "container" : "vm";
+  const mode = decision.mode;
+  const container = mode === "container";
+  for (const note of decision.notes) log.warn(note);
+  log.info(`${mode === "vm" ? "VM" : "container"} mode: ${decision.why}`);
   if (mode === "vm") {
     const m = mountEssentials();
     if (m.mounted.length) log.info(`mounted ${m.mounted.join(", ")}`);
@@ -110,7 +125,9 @@ export async function runPid1(args: string[]): Promise<void> {
     try {
       // The role comes from argv[0], never from the file name: a copy of the
       // executable called zinit-pid1 or /sbin/init must still start a server.
-      server = reaper.spawn([process.execPath, ...serverArgs], {
+      // /proc/self/exe is the image we run even after the file was replaced or
+      // removed (an upgrade in place), so pid1 and server always match.
+      server = reaper.spawn([SELF_EXE, ...serverArgs], {
         argv0: SELF_SPAWN_ARGV0,
         stdin: "ignore",
         stdout: "inherit",

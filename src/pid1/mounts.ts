@@ -1,5 +1,5 @@
 /**
- * What an init must find mounted (SPEC section 2, VM mode). /proc is mounted by the
+ * What an init must find mounted (VM mode). /proc is mounted by the
  * pre-init before Bun can start at all; the rest is ours, each only when missing.
  */
 import { existsSync, mkdirSync, readFileSync } from "node:fs";

@@ -1,5 +1,5 @@
 /**
- * Container mode for real (SPEC §2): the compiled `zinit pid1 --container` as PID 1
+ * Container mode for real: the compiled `zinit pid1 --container` as PID 1
  * of a fresh PID namespace (unshare --pid --fork --mount-proc), watched from the
  * host: services start from the config dir, orphans are reaped, SIGTERM from
  * outside gives the ordered shutdown and exit 0, a killed server is replaced with

@@ -139,6 +139,39 @@ describe.skipIf(!asRoot)("pid1 under every name, as PID 1 of a PID namespace, in
   }
 });
 
+describe.skipIf(!asRoot)("the executable replaced on disk while pid1 runs (an upgrade in place)", () => {
+  test("a crashed server is started again from the image pid1 runs, not from the path", async () => {
+    const bin = mkdtempSync(join(tmpdir(), "zinit-names-upgrade-"));
+    const exe = join(bin, "zinit-pid1");
+    copyFileSync(ZINIT, exe);
+    try {
+      await withPid1(
+        { a: service(["sleep", "100690"]) },
+        async (r) => {
+          await waitFor("a running", async () => (await r.list())[0]?.state === "running");
+          // What a package manager does: a new file renamed over the old one, which is then gone.
+          writeFileSync(join(bin, "new"), "#!/bin/sh\nexit 99\n", { mode: 0o755 });
+          Bun.spawnSync(["mv", "-f", join(bin, "new"), exe]);
+          const old = serverOf(r)!;
+          process.kill(old.pid, "SIGKILL");
+          await waitFor("a new server running a again", async () => {
+            const s = serverOf(r);
+            const l = s && s.pid !== old.pid ? await r.list() : null;
+            return l?.[0]?.state === "running" && l;
+          }, 10_000);
+          expect(r.output()).not.toContain("cannot start the server");
+          expect(r.running("sleep 100690")).toHaveLength(1);
+          process.kill(r.init, "SIGTERM");
+          expect(await r.waitExit(8000)).toBe(0);
+        },
+        { argv: (configDir, socket) => [exe, "--container", "--config-dir", configDir, "--socket", socket] },
+      );
+    } finally {
+      rmSync(bin, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("zinit-server under every way of installing it serves on its own", () => {
   test("copy, symlink and hard link named zinit-server: the service runs, SIGTERM ends with 0", async () => {
     const results = await Promise.all(

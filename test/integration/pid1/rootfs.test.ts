@@ -1,5 +1,5 @@
 /**
- * The image's root filesystem without Docker (SPEC §13): scripts/build-rootfs
+ * The image's root filesystem without Docker: scripts/build-rootfs
  * assembles it in a temp dir, and it is run the way a container runtime would run
  * the image — new PID, mount and network namespaces, /proc mounted, chroot, the
  * entrypoint `/sbin/zinit-pid1 --container` as PID 1 with nothing from the host
@@ -66,7 +66,8 @@ describe.skipIf(!asRoot)("scripts/build-rootfs: the image's root filesystem, run
         expect(run.procs()[0]!.cmdline).toBe("/sbin/zinit-pid1 --container");
         expect(readlinkSync(`/proc/${run.init}/root`)).toBe(out);
         const server = serverOf(run);
-        expect(server?.cmdline).toBe("/sbin/zinit server --config-dir /etc/zinit/services --socket /run/zinit.sock --mode container");
+        // argv[0] "zinit" (not the file path): the server role comes from `server`, not from the file name.
+        expect(server?.cmdline).toBe("zinit server --config-dir /etc/zinit/services --socket /run/zinit.sock --mode container");
 
         const list = await waitFor("web and ticker running, hello done", async () => {
           const l = await run.list();

@@ -1,5 +1,5 @@
 /**
- * VM mode in a real virtual machine (SPEC section 2): QEMU boots Debian's kernel
+ * VM mode in a real virtual machine: QEMU boots Debian's kernel
  * with an initramfs whose /init (images/vm/init) mounts /proc and execs
  * zinit-pid1. Reads the serial console and checks that every service of
  * images/vm/ comes up, that a `zinit poweroff` / `zinit reboot` run from inside
@@ -54,6 +54,8 @@ async function bootAndEnd(power: "poweroff" | "reboot"): Promise<{ c: VmConsole;
   vm = c;
   // The first line of our code in the guest, then every service up.
   await c.waitFor(/pre-init: \/proc mounted/, BOOT_MS);
+  // Nothing on the command line says which mode: zinit-pid1 sees the machine's own PID namespace.
+  await c.waitFor(zl("zinit-pid1", /VM mode: PID 1 of the machine's own PID namespace \(kthreadd is PID 2, no container marker\)/), BOOT_MS);
   await c.waitFor(zl("zinit-pid1", /mounted \/sys, \/dev, \/run/), BOOT_MS);
   for (const name of SERVICES) await c.waitFor(zl("zinit", new RegExp(`${name}: \\w+ -> running`)), BOOT_MS);
   await c.waitFor(zl("zinit", /migrate: starting -> exited \(exit code 0\)/), BOOT_MS);
@@ -64,7 +66,7 @@ async function bootAndEnd(power: "poweroff" | "reboot"): Promise<{ c: VmConsole;
   return { c, status };
 }
 
-/** worker stops before app, app before database (SPEC section 8). */
+/** worker stops before app, app before database. */
 function expectOrderedShutdown(c: VmConsole, power: string): void {
   const requested = c.find(zl("zinit", new RegExp(`${power} requested: stopping all services`)));
   expect(requested).toBeGreaterThan(0);
