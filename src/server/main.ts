@@ -99,8 +99,13 @@ async function serve(flags: ServerFlags, log: ConsolaInstance): Promise<void> {
   // Before anything is started: a second server must refuse without running a single service.
   const lock = lockInstance(paths.socket, paths.configDir);
   for (const w of lock.warnings) log.warn(w);
+  let supervisor: Supervisor | undefined;
   const reaper = new ChildReaper({
-    onOrphanExit: (pid, status) => log.debug(`reaped orphan ${pid} (${status.signal === null ? `exit code ${status.code}` : `signal ${status.signal}`})`),
+    onOrphanExit: (pid, status) => {
+      log.debug(`reaped orphan ${pid} (${status.signal === null ? `exit code ${status.code}` : `signal ${status.signal}`})`);
+      // A reaped orphan may have been the last member of a stopping service's group.
+      supervisor?.noteOrphanReaped();
+    },
   });
   if (process.pid !== 1 && process.platform === "linux") {
     try {
@@ -115,7 +120,7 @@ async function serve(flags: ServerFlags, log: ConsolaInstance): Promise<void> {
   const loaded = loadDirectories(dirs);
   for (const issue of loaded.errors) log.warn(formatIssue(issue));
 
-  const supervisor = new Supervisor(loaded.units, {
+  supervisor = new Supervisor(loaded.units, {
     spawner: (argv, opts) => reaper.spawn(argv, opts),
     probeSpawner: (argv, opts) => reaper.spawn(argv, opts),
     onError: (err) => log.error(err),

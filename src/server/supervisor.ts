@@ -21,12 +21,16 @@ import type { ServiceRecord } from "./engine/model.ts";
 import { exitOf } from "./engine/exit.ts";
 import { LogRing } from "./engine/log-ring.ts";
 import type { ReloadPlan } from "./engine/reload.ts";
-import { groupAlive, signalGroup, spawnService, type ServiceProcess, type Spawner } from "./effects/process.ts";
+import type { ServiceProcess, Spawner } from "./effects/process.ts";
+import { hostProcesses, type ProcessSystem } from "./effects/processes.ts";
 import { forwardLine } from "./effects/output.ts";
 import { probe, type ProbeSpawner } from "./effects/health.ts";
 
 export interface SupervisorOptions {
+  /** how services are spawned on the host (through the reaper in the server) */
   spawner?: Spawner;
+  /** the process operations; the host's unless a test gives its own */
+  processes?: ProcessSystem;
   /** how exec health probes are spawned (through the reaper in the server) */
   probeSpawner?: ProbeSpawner;
   /** copy service output to our stdout (each service can still say forward = false) */
@@ -64,14 +68,14 @@ export class Supervisor {
   private readonly reloadWaiters = new Map<number, (r: ReloadResult) => void>();
   private nextReloadToken = 1;
   private readonly now: () => number;
-  private readonly spawner: Spawner | undefined;
+  private readonly processes: ProcessSystem;
   private readonly probeSpawner: ProbeSpawner;
   private readonly forward: boolean;
   private readonly onError: (err: unknown) => void;
 
   constructor(units: Unit[], opts: SupervisorOptions = {}) {
     this.now = opts.now ?? Date.now;
-    this.spawner = opts.spawner;
+    this.processes = opts.processes ?? hostProcesses(opts.spawner);
     this.probeSpawner = opts.probeSpawner ?? ((argv, o) => Bun.spawn(argv, o));
     this.forward = opts.forward ?? true;
     this.onError = opts.onError ?? ((err) => console.error(err));
@@ -244,7 +248,7 @@ export class Supervisor {
       case "spawn":
         return this.spawn(c.name);
       case "signal":
-        signalGroup(c.pgid, c.signal);
+        this.processes.signalGroup(c.pgid, c.signal);
         return;
       case "arm": {
         const key = timerKey(c.timer);
@@ -306,7 +310,7 @@ export class Supervisor {
     const forward = this.forward && config.logging.forward;
     let proc: ServiceProcess;
     try {
-      proc = spawnService(
+      proc = this.processes.spawn(
         config,
         (stream, line) => {
           const at = this.now();
@@ -317,7 +321,6 @@ export class Supervisor {
             for (const fn of this.logListeners) fn(out);
           }
         },
-        this.spawner,
       );
     } catch (err) {
       return { type: "spawn-failed", name, message: err instanceof ZinitError ? err.message : `spawn failed: ${String(err)}` };
@@ -326,7 +329,7 @@ export class Supervisor {
     proc.exited.then((end) => {
       if (this.procs.get(name) !== proc) return;
       this.procs.delete(name);
-      this.report({ type: "leader-exited", name, pid: proc.pid, exit: exitOf(end.code, end.signal), groupAlive: groupAlive(proc.pid) });
+      this.report({ type: "leader-exited", name, pid: proc.pid, exit: exitOf(end.code, end.signal), groupAlive: this.processes.groupAlive(proc.pid) });
     });
     return { type: "spawned", name, pid: proc.pid };
   }
@@ -343,7 +346,7 @@ export class Supervisor {
   private checkGroup(w: WatchedGroup): EngineEvent | void {
     if (w.check !== null) clearTimeout(w.check);
     w.check = null;
-    if (!groupAlive(w.pgid)) {
+    if (!this.processes.groupAlive(w.pgid)) {
       this.watched.delete(`${w.name}\0${w.pgid}`);
       return { type: "group-gone", name: w.name, pgid: w.pgid };
     }
