@@ -25,3 +25,18 @@ export function targetOf(text: string, file = "multi-user.toml"): TargetConfig {
 
 /** A minimal valid service file with `extra` TOML appended. */
 export const svc = (extra = "") => `[service]\nexec = "/bin/true"\n${extra}`;
+
+/** Names an object lookup would find on Object.prototype, or that reach it when assigned. */
+export const PROTO_NAMES = [
+  "__proto__",
+  "constructor",
+  "prototype",
+  "toString",
+  "valueOf",
+  "hasOwnProperty",
+  "isPrototypeOf",
+  "propertyIsEnumerable",
+  "toLocaleString",
+  "__defineGetter__",
+  "__lookupGetter__",
+];

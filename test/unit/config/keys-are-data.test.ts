@@ -1,21 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { parseUnit } from "../../../src/sdk/config/parse.ts";
-import { errorsOf, serviceOf, svc } from "./helpers.ts";
-
-/** Names an object lookup would find on Object.prototype, or that pollute it when assigned. */
-export const PROTO_NAMES = [
-  "__proto__",
-  "constructor",
-  "prototype",
-  "toString",
-  "valueOf",
-  "hasOwnProperty",
-  "isPrototypeOf",
-  "propertyIsEnumerable",
-  "toLocaleString",
-  "__defineGetter__",
-  "__lookupGetter__",
-];
+import { errorsOf, PROTO_NAMES, serviceOf, svc } from "./helpers.ts";
 
 describe("keys are data: prototype names are unknown keys and sections like any other", () => {
   test("[constructor] with exec = 5 is an unknown section, not a pass", () => {
