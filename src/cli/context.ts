@@ -77,7 +77,7 @@ export function cli(c: Pick<CommandContext, "data">): CliContext {
 
 /** The socket the client will try: --socket, else ZINIT_SOCKET, else the platform default. */
 export function socketPath(ctx: CliContext): string {
-  return resolvePaths({ socket: ctx.socket }, ctx.env).socket;
+  return resolvePaths({ socket: ctx.socket }, ctx.env, process.platform).socket;
 }
 
 /** Connects, runs `fn`, and always closes the connection. */

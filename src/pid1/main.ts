@@ -91,7 +91,11 @@ export async function runPid1(args: string[]): Promise<void> {
     if (m.mounted.length) log.info(`mounted ${m.mounted.join(", ")}`);
     for (const f of m.failed) log.warn(`mount ${f}`);
   }
-  const paths = resolvePaths({ configDir: values["config-dir"] as string | undefined, socket: values.socket as string | undefined });
+  const paths = resolvePaths(
+    { configDir: values["config-dir"] as string | undefined, socket: values.socket as string | undefined },
+    process.env,
+    process.platform,
+  );
   const serverArgs = ["server", "--config-dir", paths.configDir, "--socket", paths.socket, "--mode", mode];
   if (mode === "vm") serverArgs.push("--system-dir", SYSTEM_DIR);
   if (values["log-level"]) serverArgs.push("--log-level", values["log-level"] as string);

@@ -85,7 +85,7 @@ export class ZinitClient {
    * platform default). Rejects with a ZinitError of code `unreachable` whose
    * message names the socket and the reason (ENOENT, ECONNREFUSED, EACCES...).
    */
-  static connect(socketPath: string = defaultPaths().socket): Promise<ZinitClient> {
+  static connect(socketPath: string = defaultPaths(process.env, process.platform).socket): Promise<ZinitClient> {
     return new Promise((resolve, reject) => {
       const socket = createConnection({ path: socketPath });
       const onError = (err: Error) => {

@@ -1,6 +1,8 @@
 /**
- * Where things live (SPEC section 3): flags override ZINIT_* variables, which
- * override the platform defaults. Pure: the environment and platform are arguments.
+ * Where things live: flags override ZINIT_* variables, which override the
+ * platform defaults (the table is in docs/configuration.md). Pure: the caller
+ * passes the environment and the platform, usually process.env and
+ * process.platform, so tests and other programs can ask about any machine.
  */
 export interface ZinitPaths {
   configDir: string;
@@ -14,10 +16,7 @@ export interface PathOverrides {
   socket?: string;
 }
 
-export function defaultPaths(
-  env: Record<string, string | undefined> = process.env,
-  platform: string = process.platform,
-): ZinitPaths {
+export function defaultPaths(env: Record<string, string | undefined>, platform: string): ZinitPaths {
   const home = env.HOME ?? "/root";
   const mac = platform === "darwin";
   return {
@@ -29,8 +28,8 @@ export function defaultPaths(
 
 export function resolvePaths(
   overrides: PathOverrides,
-  env: Record<string, string | undefined> = process.env,
-  platform: string = process.platform,
+  env: Record<string, string | undefined>,
+  platform: string,
 ): ZinitPaths {
   const base = defaultPaths(env, platform);
   return {
@@ -40,5 +39,5 @@ export function resolvePaths(
   };
 }
 
-/** VM mode's system directory (SPEC section 2). */
+/** The system directory of VM mode, loaded before the config directory with class "system". */
 export const SYSTEM_DIR = "/etc/zinit/system";

@@ -95,7 +95,7 @@ function guardProcess(log: ConsolaInstance): void {
 }
 
 async function serve(flags: ServerFlags, log: ConsolaInstance): Promise<void> {
-  const paths = resolvePaths({ configDir: flags.configDir, socket: flags.socket, systemDir: flags.systemDir });
+  const paths = resolvePaths({ configDir: flags.configDir, socket: flags.socket, systemDir: flags.systemDir }, process.env, process.platform);
   // Before anything is started: a second server must refuse without running a single service.
   const lock = lockInstance(paths.socket, paths.configDir);
   for (const w of lock.warnings) log.warn(w);

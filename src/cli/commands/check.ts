@@ -16,7 +16,7 @@ export default defineCommand({
   },
   async run(c) {
     const ctx = cli(c);
-    const dir = c.args.dir === undefined ? resolvePaths({ configDir: ctx.configDir }, ctx.env).configDir : String(c.args.dir);
+    const dir = c.args.dir === undefined ? resolvePaths({ configDir: ctx.configDir }, ctx.env, process.platform).configDir : String(c.args.dir);
     let isDir = false;
     try {
       isDir = statSync(dir).isDirectory();
