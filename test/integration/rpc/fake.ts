@@ -1,12 +1,17 @@
 /**
- * A fake handler table for the RPC tests: canned answers, a few slow or failing
- * methods, and streams the test drives (`emitEvent`, `emitLog`) or that flood.
+ * A fake handler table for the RPC tests: the answers of a small standalone
+ * server, a few slow or flooding fixtures, and streams the test drives
+ * (`emitEvent`, `emitLog`).
  * Plus a raw `node:net` client that speaks lines, for what ZinitClient hides.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { createConnection, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { normalizeSignal } from "../../../src/sdk/config/signals.ts";
+import { nameProblem } from "../../../src/sdk/config/schema.ts";
+import { parseUnit } from "../../../src/sdk/config/parse.ts";
+import { formatIssue } from "../../../src/sdk/config/types.ts";
 import { ZinitError } from "../../../src/sdk/errors.ts";
 import { LineDecoder } from "../../../src/sdk/protocol/framing.ts";
 import type { LogLine, ServiceStatusResult, ServiceSummary, StateEvent } from "../../../src/sdk/protocol/types.ts";
@@ -60,6 +65,8 @@ export function logLine(name: string, line: string): LogLine {
 
 export interface Fake {
   handlers: HandlerTable;
+  /** the units the fake serves, in list order; create and delete change it */
+  units: string[];
   /** every call, in arrival order: method and validated params */
   calls: { method: string; params: unknown }[];
   subscribers: Set<RpcConnection>;
@@ -73,9 +80,24 @@ export interface Fake {
   emitLog(line: LogLine): void;
 }
 
+/**
+ * Units only the transport tests use, beside the listed `web` and `db`: `slow`
+ * (its start takes 300 ms), `flood` (its log follow floods), `svc-N` (its
+ * status answers after a random delay, so pipelined answers finish out of order).
+ */
+function isFixture(name: string): boolean {
+  return name === "slow" || name === "flood" || name.startsWith("svc-");
+}
+
+/**
+ * A handler table that answers like a standalone server holding `web` and
+ * `db`: same result shapes, same errors (numbers, names and messages) for the
+ * same mistakes. test/contract holds it and the real server to one suite.
+ */
 export function makeFake(): Fake {
   const fake: Fake = {
     handlers: {},
+    units: ["web", "db"],
     calls: [],
     subscribers: new Set(),
     logFollowers: new Set(),
@@ -89,10 +111,19 @@ export function makeFake(): Fake {
       for (const conn of fake.logFollowers) conn.notify("log", line);
     },
   };
-  const record = (method: string) => (params: unknown) => {
-    fake.calls.push({ method, params });
-    return null;
+  // The real server's words, so that a test cannot pass against one and fail against the other.
+  const known = (name: string) => {
+    if (!fake.units.includes(name) && !isFixture(name)) throw new ZinitError("not_found", `unknown service "${name}"`);
   };
+  const transitions = (name: string, states: StateEvent["to"][], reason: string) => {
+    for (let i = 1; i < states.length; i++) {
+      fake.emitEvent({ name, from: states[i - 1]!, to: states[i]!, at: new Date().toISOString(), reason, pid: 100 });
+    }
+  };
+  const power = (kind: "reboot" | "poweroff") => {
+    throw new ZinitError("refused", `${kind} needs zinit running as PID 1 in VM mode (this server runs in standalone mode)`);
+  };
+  const record = (method: string, params: unknown) => fake.calls.push({ method, params });
   const track = (conn: RpcConnection, set: Set<RpcConnection>) => {
     set.add(conn);
     conn.onClose(() => {
@@ -102,47 +133,80 @@ export function makeFake(): Fake {
   };
   fake.handlers = {
     "service.list": (params) => {
-      fake.calls.push({ method: "service.list", params });
-      return [summary("web"), summary("db")];
+      record("service.list", params);
+      return fake.units.map(summary);
     },
     "service.status": async ({ name }) => {
-      fake.calls.push({ method: "service.status", params: { name } });
-      if (name === "missing") throw new ZinitError("not_found", `unknown service "${name}"`);
+      record("service.status", { name });
+      known(name);
       // Random delays make pipelined answers finish out of order.
       if (name.startsWith("svc-")) await sleep(Math.random() * 20);
       return status(name);
     },
     "service.start": async ({ name }, conn) => {
-      fake.calls.push({ method: "service.start", params: { name } });
+      record("service.start", { name });
+      known(name);
       if (name === "slow") {
         await sleep(300);
         if (conn.closed) fake.finishedAfterClose++;
       }
       return null;
     },
-    "service.stop": record("service.stop"),
-    "service.restart": record("service.restart"),
-    "service.kill": record("service.kill"),
-    "service.create": ({ name, config }) => {
-      fake.calls.push({ method: "service.create", params: { name, config } });
-      if (name === "web") throw new ZinitError("already_exists", "service already exists: web");
+    "service.stop": (params) => {
+      record("service.stop", params);
+      known(params.name);
       return null;
     },
-    "service.delete": record("service.delete"),
+    "service.restart": (params) => {
+      record("service.restart", params);
+      known(params.name);
+      transitions(params.name, ["running", "stopping", "inactive", "starting", "running"], "restarting");
+      return null;
+    },
+    "service.kill": (params) => {
+      record("service.kill", params);
+      known(params.name);
+      const signal = params.signal ?? "SIGTERM";
+      if (normalizeSignal(signal) === undefined) {
+        throw new ZinitError("invalid_params", `unknown signal ${JSON.stringify(signal)}`);
+      }
+      return null;
+    },
+    "service.create": ({ name, config }) => {
+      record("service.create", { name, config });
+      const bad = nameProblem(name);
+      if (bad) throw new ZinitError("invalid_config", `invalid service name ${JSON.stringify(name)}: ${bad}`);
+      if (fake.units.includes(name)) throw new ZinitError("already_exists", `service "${name}" already exists`);
+      const parsed = parseUnit(config, `/etc/zinit/services/${name}.toml`);
+      if ("errors" in parsed) {
+        throw new ZinitError("invalid_config", parsed.errors.map(formatIssue).join("\n"), { errors: parsed.errors });
+      }
+      fake.units.push(name);
+      return null;
+    },
+    "service.delete": (params) => {
+      record("service.delete", params);
+      known(params.name);
+      fake.units = fake.units.filter((n) => n !== params.name);
+      return null;
+    },
     "service.start_all": (params) => {
-      fake.calls.push({ method: "service.start_all", params });
+      record("service.start_all", params);
       return ["web", "db"];
     },
     "service.stop_all": (params) => {
-      fake.calls.push({ method: "service.stop_all", params });
+      record("service.stop_all", params);
       return ["web"];
     },
     "service.delete_all": (params) => {
-      fake.calls.push({ method: "service.delete_all", params });
-      return [];
+      record("service.delete_all", params);
+      const gone = [...fake.units].sort();
+      fake.units = [];
+      return gone;
     },
     "service.logs": (params, conn) => {
-      fake.calls.push({ method: "service.logs", params });
+      record("service.logs", params);
+      if (params.name !== undefined) known(params.name);
       const name = params.name ?? "web";
       if (name === "flood") {
         track(conn, fake.logFollowers);
@@ -160,20 +224,22 @@ export function makeFake(): Fake {
       return params.lines === undefined ? lines : lines.slice(-params.lines || lines.length);
     },
     "events.subscribe": (params, conn) => {
-      fake.calls.push({ method: "events.subscribe", params });
+      record("events.subscribe", params);
       track(conn, fake.subscribers);
       return null;
     },
     "graph.get": (params) => {
-      fake.calls.push({ method: "graph.get", params });
-      return { nodes: [], edges: [], cycles: [], unknown: [] };
+      record("graph.get", params);
+      if (params.name !== undefined) known(params.name);
+      const names = params.name === undefined ? [...fake.units].sort() : [params.name];
+      return { nodes: names.map((n) => ({ name: n, kind: "service", state: "running" })), edges: [], cycles: [], unknown: [] };
     },
     "system.reload": (params) => {
-      fake.calls.push({ method: "system.reload", params });
-      return { added: [], removed: [], changed: [], unchanged: ["db", "web"], errors: [] };
+      record("system.reload", params);
+      return { added: [], removed: [], changed: [], unchanged: [...fake.units].sort(), errors: [] };
     },
     "system.info": (params) => {
-      fake.calls.push({ method: "system.info", params });
+      record("system.info", params);
       return {
         version: "0.0.0-test",
         mode: "standalone",
@@ -184,9 +250,18 @@ export function makeFake(): Fake {
         reaped_orphans: 0,
       };
     },
-    "system.shutdown": record("system.shutdown"),
-    "system.reboot": record("system.reboot"),
-    "system.poweroff": record("system.poweroff"),
+    "system.shutdown": (params) => {
+      record("system.shutdown", params);
+      return null;
+    },
+    "system.reboot": (params) => {
+      record("system.reboot", params);
+      return power("reboot");
+    },
+    "system.poweroff": (params) => {
+      record("system.poweroff", params);
+      return power("poweroff");
+    },
   };
   return fake;
 }
