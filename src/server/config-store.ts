@@ -48,8 +48,18 @@ export class ConfigStore {
       const plan = planReload(current, { units: [...current, parsed.unit], errors: [] });
       if (plan.errors.length > 0) throw new ZinitError("invalid_config", plan.errors.join("\n"));
       const tmp = join(this.configDir, `.${name}.toml.${process.pid}.tmp`);
-      writeFileSync(tmp, toml, { mode: 0o644 });
-      renameSync(tmp, path);
+      try {
+        writeFileSync(tmp, toml, { mode: 0o644 });
+        renameSync(tmp, path);
+      } catch (err) {
+        try {
+          unlinkSync(tmp);
+        } catch {
+          // never written, or already gone
+        }
+        // A full or read-only disk is no bug of ours: say so, rather than the RPC layer's generic internal error.
+        throw new ZinitError("failed", `cannot write ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+      }
       await this.supervisor.applyReload(plan);
       return null;
     });
@@ -81,7 +91,8 @@ export class ConfigStore {
       try {
         unlinkSync(f);
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code !== "ENOENT") throw new ZinitError("failed", `unloaded, but cannot remove ${f}: ${code ?? String(err)}`);
       }
     }
   }
