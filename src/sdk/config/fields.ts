@@ -125,6 +125,17 @@ export function integer(min: 0 | 1) {
   });
 }
 
+/**
+ * The fd a service writes its readiness line to. 0-2 are its stdio; the cap keeps
+ * it below the usual soft RLIMIT_NOFILE of 1024.
+ */
+export const readyFd = converted((x) => {
+  if (typeof x !== "number" || !Number.isInteger(x) || x < 3 || x > 1023) {
+    return fail(`expected an integer from 3 to 1023 (0, 1 and 2 are stdin, stdout and stderr), got ${describeValue(x)}`);
+  }
+  return { value: x };
+});
+
 export const name = v.pipe(
   v.string(),
   v.check(isValidName, (issue) => nameProblem(issue.input) ?? "invalid name"),

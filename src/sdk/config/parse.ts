@@ -154,6 +154,8 @@ function serviceConfig(out: ServiceFile, name: string): ServiceConfig {
       user: s.user ?? null,
       group: s.group ?? null,
       env: s.env,
+      ready_fd: s.ready_fd ?? null,
+      critical: s.critical,
     },
     dependencies: out.dependencies,
     lifecycle: {

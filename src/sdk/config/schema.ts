@@ -15,6 +15,7 @@ import {
   healthTargetProblem,
   integer,
   name,
+  readyFd,
   signal,
   table,
 } from "./fields.ts";
@@ -38,6 +39,8 @@ const serviceSection = table({
   user: v.optional(account),
   group: v.optional(account),
   env: v.optional(environment, {}),
+  ready_fd: v.optional(readyFd),
+  critical: v.optional(v.boolean(), false),
 });
 
 // ---- [dependencies] ----------------------------------------------------------
@@ -115,7 +118,7 @@ const loggingSchema = table({
 // ---- whole files -------------------------------------------------------------
 
 interface OneshotView {
-  service: { oneshot: boolean };
+  service: { oneshot: boolean; ready_fd?: number };
   lifecycle?: { restart?: string };
   health?: unknown;
 }
@@ -144,6 +147,15 @@ export const serviceFileSchema = v.pipe(
       "a oneshot service cannot have a [health] section",
     ),
     ["health"],
+  ),
+  // A oneshot is done when it exits; there is no "up" for it to announce.
+  v.forward(
+    v.partialCheck(
+      [["service", "oneshot"], ["service", "ready_fd"]],
+      (f: OneshotView) => !(f.service.oneshot && f.service.ready_fd !== undefined),
+      "a oneshot service cannot have ready_fd: it is done when it exits",
+    ),
+    ["service", "ready_fd"],
   ),
   // restart = "always" is allowed on a oneshot (SPEC section 7): its exit 0 is
   // done, so "always" retries it only when it fails, like "on-failure".

@@ -27,6 +27,10 @@ export interface ServiceSection {
   user: string | null;
   group: string | null;
   env: Record<string, string>;
+  /** fd number on which the service announces readiness with a newline, or null */
+  ready_fd: number | null;
+  /** when it ends failed, zinit goes down with it */
+  critical: boolean;
 }
 
 export interface Lifecycle {

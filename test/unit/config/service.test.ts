@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { DEFAULTS } from "../../../src/sdk/config/types.ts";
-import { serviceOf, svc } from "./helpers.ts";
+import { errorsOf, serviceOf, svc } from "./helpers.ts";
 
 describe("service files: every field and its default", () => {
   test("a file with only exec gets every default", () => {
@@ -15,6 +15,8 @@ describe("service files: every field and its default", () => {
         user: null,
         group: null,
         env: {},
+        ready_fd: null,
+        critical: false,
       },
       dependencies: { requires: [], after: [], wants: [], conflicts: [] },
       lifecycle: {
@@ -52,6 +54,8 @@ class = "system"
 user = "nobody"
 group = "nogroup"
 env = { RUST_LOG = "info", EMPTY = "" }
+ready_fd = 4
+critical = true
 
 [dependencies]
 requires = ["database"]
@@ -91,6 +95,8 @@ forward = false
         user: "nobody",
         group: "nogroup",
         env: { RUST_LOG: "info", EMPTY: "" },
+        ready_fd: 4,
+        critical: true,
       },
       dependencies: { requires: ["database"], after: ["logger"], wants: ["metrics"], conflicts: ["legacy-app"] },
       lifecycle: {
@@ -195,5 +201,26 @@ forward = false
 
   test("a UTF-8 byte order mark at the start is ignored", () => {
     expect(serviceOf(`\uFEFF${svc()}`).service.exec).toEqual(["/bin/true"]);
+  });
+});
+
+describe("ready_fd and critical", () => {
+  test("ready_fd takes an fd from 3 up; critical is a boolean", () => {
+    const c = serviceOf(svc("ready_fd = 3\ncritical = true\n"));
+    expect(c.service.ready_fd).toBe(3);
+    expect(c.service.critical).toBe(true);
+  });
+  test("ready_fd 0, 1, 2, a string or a huge number is an error naming the key", () => {
+    for (const bad of ["1", "2", "0", '"3"', "5000", "3.5"]) {
+      const errs = errorsOf(svc(`ready_fd = ${bad}\n`));
+      expect(errs.length).toBe(1);
+      expect(errs[0]).toStartWith("web.toml: service.ready_fd: expected an integer from 3 to 1023");
+    }
+  });
+  test("a oneshot cannot announce readiness", () => {
+    expect(errorsOf(svc("oneshot = true\nready_fd = 3\n"))).toEqual(["web.toml: service.ready_fd: a oneshot service cannot have ready_fd: it is done when it exits"]);
+  });
+  test("critical must be a boolean", () => {
+    expect(errorsOf(svc('critical = "yes"\n'))[0]).toContain("service.critical");
   });
 });
