@@ -1,5 +1,5 @@
 /**
- * The typed client of the zinit socket (SPEC section 12). Built on `node:net` so
+ * The typed client of the zinit socket. Built on `node:net` so
  * the same code runs under Bun and Node.
  *
  * Model: one connection carries calls, matched to answers by id, so any number

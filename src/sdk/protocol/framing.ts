@@ -1,5 +1,5 @@
 /**
- * Newline-delimited framing (SPEC section 10). Pure: bytes in, lines out.
+ * Newline-delimited framing (docs/protocol.md). Pure: bytes in, lines out.
  *
  * Model: the decoder works on UTF-8 bytes, not on decoded text. A newline byte
  * (0x0A) never occurs inside a multibyte UTF-8 sequence, so every line boundary
@@ -12,7 +12,7 @@
  * never ends costs at most the bound plus the chunk being looked at.
  */
 
-/** The bound of SPEC section 10: 1 MiB per line, newline excluded. */
+/** The protocol's bound: 1 MiB per line, newline excluded. */
 export const MAX_LINE_BYTES = 1024 * 1024;
 
 /** What one chunk produced: a complete line, or a line over the bound. */

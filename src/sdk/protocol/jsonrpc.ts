@@ -1,7 +1,7 @@
 /**
  * JSON-RPC 2.0 message shapes and the classification of one received line.
  * Pure. Batches (JSON arrays) are not part of zinit's protocol: one object per
- * line (SPEC section 10), so an array is an invalid request.
+ * line (docs/protocol.md), so an array is an invalid request.
  */
 import { ERROR_CODES, wireError, type ErrorCode, type ZinitError } from "../errors.ts";
 

@@ -1,5 +1,5 @@
 /**
- * THE method table (SPEC section 10): one entry per method of `Methods`, the only
+ * THE method table (rendered as docs/protocol.md): one entry per method of `Methods`, the only
  * place a method's params are described. The dispatcher validates params with the
  * valibot schemas below; the OpenRPC document is generated from the JSON Schema
  * descriptions beside them. `defineMethod` fails to compile when an entry's params
@@ -42,7 +42,7 @@ export interface MethodSpec<M extends MethodName = MethodName> {
   notifications?: readonly NotificationName[];
 }
 
-/** Notifications the server sends (SPEC section 10). */
+/** Notifications the server sends. */
 export type NotificationName = "event" | "log";
 
 // ---------------------------------------------------------------------------

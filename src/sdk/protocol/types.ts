@@ -1,5 +1,5 @@
 /**
- * The shapes that cross the socket (SPEC section 10). Shared by the server's
+ * The shapes that cross the socket (docs/protocol.md). Shared by the server's
  * handlers, the SDK client and the CLI renderers.
  */
 import type { ServiceState } from "../states.ts";

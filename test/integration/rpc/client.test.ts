@@ -139,7 +139,7 @@ describe("methods", () => {
     await expect(client.list()).rejects.toMatchObject({ code: "unreachable" });
   });
 
-  // SPEC 11: exit 4 with a message naming the socket tried.
+  // The CLI exits 4 with this message: it must name the socket tried.
   test("connect failure names the socket and the reason", async () => {
     const nowhere = join(tmp.dir, "nowhere.sock");
     const err = await ZinitClient.connect(nowhere).catch((e) => e);
@@ -261,7 +261,7 @@ describe("other runtimes and users", () => {
     return out;
   }
 
-  // SPEC 12: the SDK is usable from Node, not only Bun.
+  // The SDK is usable from Node, not only Bun.
   test("the bundled client works under node", async () => {
     await bundleClient(tmp.dir);
     const script = join(tmp.dir, "node-client.mjs");
@@ -285,7 +285,7 @@ console.log(JSON.stringify({ names: list.map((s) => s.name), notFound, lines }))
     expect(JSON.parse(out)).toEqual({ names: ["web", "db"], notFound: "not_found", lines: ["one", "two", "three"] });
   });
 
-  // SPEC 10: mode 0600 means only the owner (root) may connect.
+  // Mode 0600 means only the owner (root) may connect.
   test.skipIf(process.getuid?.() !== 0)("a non-root client is refused by the socket's mode", async () => {
     // World-searchable dir: only the socket's own mode may stand in nobody's way.
     chmodSync(tmp.dir, 0o755);

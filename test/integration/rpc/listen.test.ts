@@ -42,7 +42,7 @@ async function makeStaleSocket(path: string) {
 }
 
 describe("listenRpc socket file", () => {
-  // SPEC 10: only the socket's owner (root) may connect.
+  // Only the socket's owner (root) may connect.
   test("is created with mode 0600, and the umask is restored", async () => {
     const before = process.umask();
     const path = join(tmp.dir, "zinit.sock");

@@ -1,5 +1,5 @@
 /**
- * The wire protocol as a raw client sees it (SPEC section 10): errors that keep
+ * The wire protocol as a raw client sees it: errors that keep
  * the connection, errors that close it, pipelining, and clients that vanish or
  * stop reading while the server is busy with them.
  */
@@ -226,7 +226,7 @@ describe("errors that keep the connection", () => {
 });
 
 describe("oversized lines close the connection", () => {
-  // SPEC 10: over 1 MiB gets -32600 and the connection is closed; others are unharmed.
+  // Over 1 MiB gets -32600 and the connection is closed; others are unharmed.
   test("a request line over 1 MiB", async () => {
     const other = await rawConnect(path);
     other.send(req(1, "service.list"));

@@ -41,7 +41,7 @@ describe("validateParams", () => {
     expect(frac.ok).toBe(false);
   });
 
-  // SPEC: signals are names with or without SIG, or numbers.
+  // Signals are names with or without SIG, or numbers.
   test("signal accepts a string or a number, nothing else", () => {
     expect(validateParams("service.kill", { name: "a", signal: "TERM" })).toEqual({
       ok: true,
