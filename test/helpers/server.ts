@@ -28,13 +28,21 @@ export function writeServices(dir: string, files: Record<string, string>): void 
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name.endsWith(".toml") ? name : `${name}.toml`), text);
 }
 
-export async function startServer(files: Record<string, string>, extraArgs: string[] = []): Promise<TestServer> {
+export interface StartServerOptions {
+  /** runs after the files are written, before the server starts (make FIFOs, remove the dir, chown...) */
+  prepare?: (paths: { dir: string; configDir: string }) => void;
+  /** a command the server is run under, e.g. setpriv to drop privileges */
+  wrap?: string[];
+}
+
+export async function startServer(files: Record<string, string>, extraArgs: string[] = [], opts: StartServerOptions = {}): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), "zinit-test-"));
   const configDir = join(dir, "services");
   Bun.spawnSync(["mkdir", "-p", configDir]);
   writeServices(configDir, files);
+  opts.prepare?.({ dir, configDir });
   const socket = join(dir, "zinit.sock");
-  const proc = Bun.spawn([ZINIT, "server", "--config-dir", configDir, "--socket", socket, ...extraArgs], {
+  const proc = Bun.spawn([...(opts.wrap ?? []), ZINIT, "server", "--config-dir", configDir, "--socket", socket, ...extraArgs], {
     stdin: "ignore",
     stdout: "pipe",
     stderr: "pipe",
@@ -136,8 +144,8 @@ export async function stateOf(server: TestServer, name: string): Promise<{ state
 }
 
 /** Starts a server on `files`, runs `fn`, and always stops the server; a failure carries the tail of the server's output, the best clue to it. */
-export async function withServer(files: Record<string, string>, fn: (s: TestServer) => Promise<void>): Promise<void> {
-  const s = await startServer(files);
+export async function withServer(files: Record<string, string>, fn: (s: TestServer) => Promise<void>, opts: StartServerOptions = {}): Promise<void> {
+  const s = await startServer(files, [], opts);
   try {
     await fn(s);
   } catch (err) {
