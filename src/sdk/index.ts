@@ -1,5 +1,5 @@
 /**
- * The zinit SDK (SPEC section 12): the typed socket client, the protocol's
+ * The zinit SDK, the package's entry: the typed socket client, the protocol's
  * shapes, the error type, the service states and the config parser, so other
  * programs can drive zinit or validate service files. Re-exports only.
  */

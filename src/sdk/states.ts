@@ -1,5 +1,5 @@
 /**
- * The seven public states of a service (SPEC section 5). Frozen: finer detail
+ * The seven public states of a service (see docs/architecture.md). Frozen: finer detail
  * (waiting for back-off, SIGTERM sent, SIGKILL sent) lives in a separate phase.
  */
 export const SERVICE_STATES = [

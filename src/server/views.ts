@@ -1,5 +1,5 @@
 /**
- * Records as the protocol shows them (SPEC section 10), pure.
+ * Records as the protocol shows them (docs/protocol.md), pure.
  */
 import type { Graph } from "../sdk/graph/types.ts";
 import type { ExitInfo, HealthInfo, ServiceStatusResult, ServiceSummary } from "../sdk/protocol/types.ts";

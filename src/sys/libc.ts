@@ -8,7 +8,7 @@
  * `null`, "no such process" (ESRCH) from kill is `false`.
  *
  * errno is read through `__errno_location()` in the same synchronous turn as the
- * failing call, before any other FFI call can overwrite it (BUN-FACTS §8).
+ * failing call, before any other FFI call can overwrite it.
  *
  * Both `bun:ffi` and libc are loaded on first use, not at import: the CLI role
  * imports modules that import this one, and it should not pay ~2 MB of RSS for

@@ -1,7 +1,7 @@
 /**
  * `zinit why NAME`: why a service is where it is. Its state and reason, each of its
  * requires/after/wants dependencies with the state it is in and whether the service
- * waits for it (SPEC section 6), the cycle it lies on, and how it last exited.
+ * waits for it (the rules are in docs/configuration.md), the cycle it lies on, and how it last exited.
  */
 import type { ExitInfo, ServiceStatusResult } from "../../sdk/protocol/types.ts";
 import { paint, stateColor } from "./color.ts";

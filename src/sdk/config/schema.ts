@@ -1,5 +1,5 @@
 /**
- * The valibot schemas of a service file and a target file (SPEC section 4): which
+ * The valibot schemas of a service file and a target file (reference: docs/configuration.md): which
  * sections and keys exist, their defaults, and the rules that tie keys together.
  * The output has every default filled but the two that depend on the file name
  * or on other sections (`name`, `restart`), which parse.ts fills.
@@ -157,7 +157,7 @@ export const serviceFileSchema = v.pipe(
     ),
     ["service", "ready_fd"],
   ),
-  // restart = "always" is allowed on a oneshot (SPEC section 7): its exit 0 is
+  // restart = "always" is allowed on a oneshot: its exit 0 is
   // done, so "always" retries it only when it fails, like "on-failure".
 );
 

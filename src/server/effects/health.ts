@@ -1,5 +1,5 @@
 /**
- * One health probe of each kind (SPEC section 7), each bounded by its timeout and
+ * One health probe of each kind (see docs/configuration.md), each bounded by its timeout and
  * resolving — never rejecting — to a verdict with a short error a person can read.
  */
 import { createConnection } from "node:net";

@@ -3,7 +3,7 @@
  * Bun — double-forked service descendants re-parented to us as child subreaper,
  * and, when we are PID 1, every orphan of the PID namespace.
  *
- * The constraint (BUN-FACTS §3): Bun waits for each child it spawned with its
+ * The constraint (seen with strace on Bun 1.4): Bun waits for each child it spawned with its
  * own wait4(pid) when that child's pidfd becomes readable. If anyone reaps such
  * a child first, Bun gets ECHILD and `proc.exited` rejects — the exit status is
  * lost, node's child_process even emits an 'error' that can kill the process.
@@ -17,7 +17,8 @@
  * we untrack it and run another pass for whatever waited behind it. Signals
  * coalesce (several exits, one SIGCHLD), hence the loop until nothing is left.
  *
- * Rejected alternatives, both also measured in BUN-FACTS §3:
+ * Rejected alternatives, both also tried as PID 1 on 35 own children and
+ * 10,000 orphans (every status right in all three designs):
  * - "proc": list /proc/self/task/<tid>/children and waitpid every pid not ours.
  *   Needs CONFIG_PROC_CHILDREN, allocates strings per pass and was ~1.7x
  *   slower on 5000 zombies; peek needs only two syscalls per orphan.
