@@ -12,6 +12,7 @@
 import { parseArgs } from "node:util";
 import { createLogger } from "../logger.ts";
 import { SELF_SPAWN_ARGV0 } from "../roles.ts";
+import { envForSelf } from "../runtime-env.ts";
 import { ChildReaper } from "../server/effects/reaper.ts";
 import { restartDelay, STABLE_RUN_MS } from "../server/engine/restart.ts";
 import { resolvePaths, SYSTEM_DIR } from "../sdk/paths.ts";
@@ -136,7 +137,9 @@ export async function runPid1(args: string[]): Promise<void> {
         stdin: "ignore",
         stdout: "inherit",
         stderr: "inherit",
-        env: process.env,
+        // Without BUN_OPTIONS and the like (stashed for the services): the server's
+        // runtime starts unsteered and needs no re-exec of its own.
+        env: envForSelf(process.env),
       });
     } catch (err) {
       log.error(`cannot start the server: ${(err as Error).message}`);

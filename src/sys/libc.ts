@@ -363,3 +363,52 @@ export function tryLockExclusive(fd: number): boolean {
   if (e === EWOULDBLOCK) return false;
   throw new SyscallError("flock", e, `fd ${fd}`);
 }
+
+// ---------------------------------------------------------------- exec
+
+/** execve alone, loaded only by the process that re-executes itself (once, at start). */
+let execveFn: ((path: FFI.Pointer | Buffer, argv: BigUint64Array, envp: BigUint64Array) => number) | null = null;
+
+function loadExecve(): NonNullable<typeof execveFn> {
+  const ffi = require("bun:ffi") as typeof FFI;
+  const decl = { execve: { args: ["ptr", "ptr", "ptr"], returns: "i32" } } as const satisfies Record<string, FFI.FFIFunction>;
+  let lastError: unknown;
+  for (const name of libraryNames()) {
+    try {
+      return ffi.dlopen(name, decl).symbols.execve as NonNullable<typeof execveFn>;
+    } catch (e) {
+      lastError = e;
+    }
+  }
+  throw new Error(`cannot load execve from libc: ${String(lastError)}`);
+}
+
+/** A NULL-terminated char*[] over NUL-terminated copies; `keep` holds them alive until the call. */
+function cStringArray(items: string[], keep: Buffer[]): BigUint64Array {
+  const ffi = require("bun:ffi") as typeof FFI;
+  const arr = new BigUint64Array(items.length + 1);
+  items.forEach((s, i) => {
+    const b = cstr(s);
+    keep.push(b);
+    arr[i] = BigInt(ffi.ptr(b));
+  });
+  arr[items.length] = 0n;
+  return arr;
+}
+
+/**
+ * execve(2): replaces this process's image with `path`, keeping its pid (which
+ * matters as PID 1), with exactly `argv` and `env` ("NAME=value" entries).
+ * Returns only by throwing, when the kernel refused.
+ */
+export function execve(path: string, argv: string[], env: string[]): never {
+  c(); // errno pointer
+  execveFn ??= loadExecve();
+  const keep: Buffer[] = [];
+  const argvArr = cStringArray(argv, keep);
+  const envArr = cStringArray(env, keep);
+  execveFn(cstr(path), argvArr, envArr);
+  const e = errno();
+  keep.length = 0;
+  throw new SyscallError("execve", e, path);
+}
