@@ -1,5 +1,5 @@
 /**
- * exec health checks (SPEC section 7): the probe runs in the service's dir, with
+ * exec health checks ([health] in docs/configuration.md): the probe runs in the service's dir, with
  * its env and user, passes on exit 0, is killed (with its group) at timeout_ms;
  * start_timeout_ms bounds how long a never-healthy service may stay starting.
  */

@@ -1,5 +1,5 @@
 /**
- * http health checks (SPEC section 7) against a Bun.serve on 127.0.0.1: 2xx/3xx
+ * http health checks ([health] in docs/configuration.md) against a Bun.serve on 127.0.0.1: 2xx/3xx
  * passes (a 302 is not followed), anything else fails with `HTTP <code>`, the body
  * is never read, a probe is bounded by timeout_ms, and probes run every
  * min(interval_ms, 250) ms while starting, every interval_ms while running.

@@ -1,5 +1,5 @@
 /**
- * tcp health checks (SPEC section 7) against a real listener on 127.0.0.1: a
+ * tcp health checks ([health] in docs/configuration.md) against a real listener on 127.0.0.1: a
  * service is starting until the first probe passes, failures while starting do
  * not count, `retries` consecutive failures while running restart it, and
  * `list` shows the health column.

@@ -1,6 +1,6 @@
 /**
- * `zinit create` / `delete` / `delete-all` and their SDK methods (SPEC sections
- * 10-11): create validates, writes NAME.toml and starts it; an existing name is
+ * `zinit create` / `delete` / `delete-all` and their SDK methods
+ * (docs/protocol.md): create validates, writes NAME.toml and starts it; an existing name is
  * -32001 (exit 1), a bad name or config -32002 (exit 1) naming the problem, and
  * nothing is written; delete stops (dependents first), unloads and removes the
  * file; delete-all spares system-class services.

@@ -1,5 +1,5 @@
 /**
- * Hot reload (SPEC section 9) through `system.reload`: added services start,
+ * Hot reload (docs/configuration.md) through `system.reload`: added services start,
  * removed ones stop (dependents first) and unload, unchanged ones keep their pid
  * and log buffer, a change to what the process is restarts it, any other change
  * applies in place, and `status = "stop"` stops it.
@@ -89,8 +89,8 @@ describe("reload: add, remove, unchanged", () => {
     );
   });
 
-  // SPEC 6: "A requirement on an unknown service keeps A blocked, naming it, until
-  // a reload adds it." After db's file is removed, app (status start) still wants
+  // A requirement on a unit that does not exist keeps the dependent blocked,
+  // naming it, until a reload adds it. After db's file is removed, app (status start) still wants
   // to run: it is stopped first, then waits blocked, and comes back by itself once
   // a reload brings db back.
   test("removing a required service stops its dependent first; the dependent waits blocked and returns when it is re-added", async () => {
@@ -213,7 +213,7 @@ describe("reload: changed definitions", () => {
     }
   });
 
-  // SPEC 9: a health change applies in place. A [health] section added to a running
+  // A health change applies in place. A [health] section added to a running
   // service must be in force for the same process: it gets probed.
   test("a [health] section added by reload is in force in place: the same process gets probed", async () => {
     await withServer({ web: unit(SLEEP) }, async (s) => {
@@ -238,7 +238,7 @@ describe("reload: changed definitions", () => {
 
   // The other way round: a service waiting for a health check that a reload
   // removes has nothing left to wait for; without a health check a service is
-  // running as soon as its process is (SPEC 5), so the same process runs.
+  // running as soon as its process is, so the same process runs.
   test("a [health] section removed by reload while starting: the same process becomes running", async () => {
     const waiting = unit(SLEEP, "", `[lifecycle]\nstart_timeout_ms = 1500\nrestart = "never"\n[health]\ntype = "exec"\ntarget = "false"\ninterval_ms = 50\n`);
     await withServer({ web: waiting }, async (s) => {

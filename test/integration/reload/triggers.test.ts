@@ -1,5 +1,5 @@
 /**
- * The ways to reload (SPEC sections 9 and 11): `zinit reload` (readable and
+ * The ways to reload (docs/configuration.md, hot reload): `zinit reload` (readable and
  * --json), SIGHUP to the server process, and reloads that land while services are
  * still starting (waiting for a slow health check) or blocked behind them.
  */

@@ -1,5 +1,5 @@
 /**
- * The CLI's exit codes against a real server (SPEC section 11): 0 success,
+ * The CLI's exit codes against a real server (README, CLI): 0 success,
  * 1 failed or refused, 2 usage error, 3 service not found, 4 server unreachable.
  */
 import { describe, expect, test } from "bun:test";

@@ -1,6 +1,6 @@
 /**
  * requires / after / wants / conflicts, targets, unknown references, cycles and
- * the ignore and stop statuses (SPEC sections 4 and 6), on real processes.
+ * the ignore and stop statuses (docs/configuration.md), on real processes.
  * Orders are read from the event stream, which the server emits in the order
  * the transitions happen.
  */

@@ -1,5 +1,5 @@
 /**
- * Service output (SPEC section 7): captured line by line with stream and time
+ * Service output ([logging] in docs/configuration.md): captured line by line with stream and time
  * into a ring of buffer_lines per service, streamed with `follow`, and bounded:
  * a flooding service does not grow the server's memory or stop it answering.
  */

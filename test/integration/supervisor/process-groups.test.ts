@@ -1,6 +1,6 @@
 /**
  * Every service runs in its own session and process group, and stop reaches the
- * whole group (SPEC section 7): stop_signal first, SIGKILL after stop_timeout_ms.
+ * whole group ([lifecycle] in docs/configuration.md): stop_signal first, SIGKILL after stop_timeout_ms.
  * Checked against /proc, not against what the server says.
  */
 import { describe, expect, test } from "bun:test";

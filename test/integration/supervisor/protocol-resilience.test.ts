@@ -1,5 +1,5 @@
 /**
- * The real server's socket under abuse (SPEC section 10): bad lines get errors
+ * The real server's socket under abuse (docs/protocol.md, transport): bad lines get errors
  * and the connection lives on; an oversized line closes only its connection;
  * pipelined requests are all answered; a follower that vanishes is forgotten.
  * In each case the server keeps supervising and serving other clients.

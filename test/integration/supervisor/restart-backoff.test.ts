@@ -1,5 +1,5 @@
 /**
- * Restart policy and back-off (SPEC section 7) measured on a real crash loop:
+ * Restart policy and back-off ([lifecycle] in docs/configuration.md) measured on a real crash loop:
  * the n-th restart waits restart_delay_ms * 2^(n-1), capped; max_restarts ends
  * in failed; a back-off wait is `starting` with no pid.
  */

@@ -1,5 +1,5 @@
 /**
- * Ordered shutdown (SPEC section 8): on SIGTERM (or system.shutdown) dependents
+ * Ordered shutdown (docs/architecture.md): on SIGTERM (or system.shutdown) dependents
  * stop before their dependencies, independent branches in parallel, then the
  * server exits 0 with no service process left.
  */

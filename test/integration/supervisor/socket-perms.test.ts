@@ -1,5 +1,5 @@
 /**
- * The control socket is created with mode 0600 (SPEC section 10): only its owner
+ * The control socket is created with mode 0600 (docs/protocol.md): only its owner
  * may connect. An unprivileged user is refused by the kernel; as a control, the
  * same user gets through once the mode is widened — so the refusal is the mode's
  * doing, not the directory's or the client's.

@@ -1,5 +1,5 @@
 /**
- * The seven states and their reasons (SPEC section 5) as the compiled server
+ * The seven states and their reasons (docs/architecture.md) as the compiled server
  * reports them for real processes: what each kind of ending leaves behind in
  * `state`, `reason`, `pid` and `exit`.
  */
@@ -90,7 +90,7 @@ describe("states and reasons", () => {
     });
   });
 
-  // service.kill accepts a signal number too (SPEC section 10).
+  // service.kill accepts a signal number too (docs/protocol.md).
   test("service.kill takes a signal number: 15 is SIGTERM", async () => {
     await withServer({ victim: service(["sleep", "1000"], { lifecycle: { restart: "never" } }) }, async (s) => {
       await waitState(s, "victim", "running");

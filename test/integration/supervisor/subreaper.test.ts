@@ -1,5 +1,5 @@
 /**
- * Standalone, the server is child subreaper (SPEC section 2): a service that
+ * Standalone, the server is child subreaper (docs/architecture.md): a service that
  * double-forks (the daemon idiom: fork, setsid, parent exits) leaves a grandchild
  * that is re-parented to the server, not to init, and reaped by it — no zombie.
  */

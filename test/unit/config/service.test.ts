@@ -42,7 +42,7 @@ describe("service files: every field and its default", () => {
     expect(c.logging.buffer_lines).toBe(DEFAULTS.buffer_lines);
   });
 
-  test("every field of SPEC section 4, given", () => {
+  test("every field of a service file, given", () => {
     const c = serviceOf(
       `[service]
 name = "web"

@@ -26,8 +26,8 @@ describe("layers", () => {
     expect(g.startLayers()).toEqual([["alone", "bottom"], ["mid"], ["top"]]);
   });
 
-  // SPEC 8: database <- app <- worker starts database, app, worker and stops the reverse.
-  test("the spec's shutdown example", () => {
+  // database <- app <- worker starts database, app, worker and stops the reverse.
+  test("the ordered-shutdown example of docs/architecture.md", () => {
     const g = buildGraph([
       service("worker", { requires: ["app"] }),
       service("app", { requires: ["database"] }),
