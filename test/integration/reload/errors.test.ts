@@ -1,7 +1,8 @@
 /**
- * Reloads that cannot be applied as written (SPEC section 9, README decisions): a
- * broken file is reported naming it and its previous definition stays in force; a
- * reload that would create a dependency cycle is refused whole.
+ * Reloads that cannot be applied as written: a broken file is reported naming it
+ * and its previous definition stays in force; the files whose new definitions
+ * would close a dependency cycle keep their previous ones (a new file stays
+ * unloaded), reported with the cycle, while the rest of the reload applies.
  */
 import { describe, expect, test } from "bun:test";
 import { changedMap, fileExists, reload, rpcError, SLEEP, status, unit, waitState, withServer, write } from "./lib.ts";
@@ -73,40 +74,69 @@ describe("reload errors", () => {
     });
   });
 
-  // Editing b to require a (which already requires b) would make a cycle: the
-  // whole reload is refused, even its harmless parts, and both keep running.
-  test("a reload that would create a cycle is refused whole and changes nothing", async () => {
-    await withServer({ a: unit(SLEEP, "", `[dependencies]\nrequires = ["b"]\n`), b: unit(SLEEP) }, async (s) => {
+  // Editing b to require a (which already requires b) would close a cycle: b keeps
+  // its previous definition and process; the unrelated new c is still added.
+  test("a reload that would close a cycle keeps the cycle files' previous definitions and applies the rest", async () => {
+    await withServer({ a: unit(SLEEP, "", `[dependencies]\nrequires = ["b"]\n`), b: unit(SLEEP), d: unit(SLEEP) }, async (s) => {
       const a = await waitState(s, "a", "running");
       const b = await waitState(s, "b", "running");
-      write(s, "b", unit(SLEEP, "", `[dependencies]\nrequires = ["a"]\n`));
+      const d = await waitState(s, "d", "running");
+      // b's new definition changes exec too: applied, it would restart b.
+      write(s, "b", unit(["sleep", "1001"], "", `[dependencies]\nrequires = ["a"]\n`));
       write(s, "c", unit(SLEEP));
-      const r = await reload(s);
-      expect(r.errors.length).toBeGreaterThanOrEqual(1);
-      expect(r.errors.join("\n")).toMatch(/cycle/);
-      expect(r.errors.join("\n")).toMatch(/\ba\b.*\bb\b|\bb\b.*\ba\b/);
-      expect(r.added).toEqual([]);
-      expect(r.changed).toEqual([]);
-      expect(r.removed).toEqual([]);
-      expect((await rpcError(s, "service.status", { name: "c" })).rpc).toBe(-32000);
+      // x is new and closes a cycle through d, which a new definition of d names.
+      write(s, "x", unit(SLEEP, "", `[dependencies]\nafter = ["d"]\n`));
+      write(s, "d", unit(SLEEP, "", `[dependencies]\nwants = ["x"]\n`));
+      const cli = await s.cli("reload");
+      expect(cli.code).toBe(1);
+      expect(cli.stdout).toContain("b.toml: would close a dependency cycle b -> a -> b; previous definition kept");
+      expect(cli.stdout).toContain("d.toml: would close a dependency cycle d -> x -> d; previous definition kept");
+      expect(cli.stdout).toContain("x.toml: would close a dependency cycle x -> d -> x; not loaded");
+      expect(cli.stdout).toMatch(/^added:\s+c$/m);
+      await waitState(s, "c", "running");
+      expect((await rpcError(s, "service.status", { name: "x" })).rpc).toBe(-32000);
+
       await Bun.sleep(200);
       const sa = await status(s, "a");
       const sb = await status(s, "b");
-      expect(sa).toMatchObject({ state: "running", pid: a.pid });
-      expect(sb).toMatchObject({ state: "running", pid: b.pid });
+      expect(sa).toMatchObject({ state: "running", pid: a.pid, restarts: 0 });
+      expect(sb).toMatchObject({ state: "running", pid: b.pid, restarts: 0 });
       expect(sb.dependencies.requires).toEqual([]);
+      expect(sb.config.service.exec).toEqual(SLEEP);
+      expect(await status(s, "d")).toMatchObject({ state: "running", pid: d.pid });
 
-      const cli = await s.cli("reload");
-      expect(cli.code).toBe(1);
-      expect(cli.stdout).toMatch(/cycle/);
+      // The same reload again: the same errors, nothing else to do.
+      const again = await reload(s);
+      expect(again.errors).toEqual([
+        "b.toml: would close a dependency cycle b -> a -> b; previous definition kept",
+        "d.toml: would close a dependency cycle d -> x -> d; previous definition kept",
+        "x.toml: would close a dependency cycle x -> d -> x; not loaded",
+      ]);
+      expect(again).toMatchObject({ added: [], removed: [], changed: [] });
 
-      // once b's file is put back, the rest of the change goes through
-      write(s, "b", unit(SLEEP));
+      // Once the cycle is broken on disk, the held-back definitions go through.
+      write(s, "a", unit(SLEEP));
       const ok = await reload(s);
-      expect(ok.errors).toEqual([]);
-      expect(ok.added).toEqual(["c"]);
-      await waitState(s, "c", "running");
+      expect(ok.errors.filter((e) => e.startsWith("b.toml") || e.startsWith("a.toml"))).toEqual([]);
+      expect(changedMap(ok)).toMatchObject({ a: false, b: true });
+      const nb = await waitState(s, "b", "running");
+      expect(nb.pid).not.toBe(b.pid);
+      expect(nb.config.service.exec).toEqual(["sleep", "1001"]);
       expect(fileExists(s, "c")).toBe(true);
+    });
+  });
+
+  // A cycle in the files at start-up is not a reload's to hold back: its units are
+  // failed naming the cycle, and a reload that leaves it alone changes nothing there.
+  test("a cycle present at first load fails its units, naming the cycle", async () => {
+    await withServer({ a: unit(SLEEP, "", `[dependencies]\nrequires = ["b"]\n`), b: unit(SLEEP, "", `[dependencies]\nafter = ["a"]\n`) }, async (s) => {
+      await waitState(s, "a", "failed", "dependency cycle: a -> b -> a");
+      await waitState(s, "b", "failed", "dependency cycle: a -> b -> a");
+      write(s, "a", unit(SLEEP, "", `[dependencies]\nrequires = ["b"]\n[lifecycle]\nstop_timeout_ms = 500\n`));
+      const r = await reload(s);
+      expect(r.errors).toEqual([]);
+      expect(changedMap(r)).toEqual({ a: false });
+      await waitState(s, "a", "failed", "dependency cycle: a -> b -> a");
     });
   });
 });
