@@ -30,7 +30,12 @@ export function emptyGlobals(): GlobalFlags {
   return { json: false, help: false, version: false };
 }
 
-const GLOBAL_VALUE: Record<string, "socket" | "configDir"> = { "--socket": "socket", "--config-dir": "configDir" };
+// A Map, not an object: a token like `__proto__` or `constructor` is a service
+// name, and must never be found as an inherited property of a lookup table.
+const GLOBAL_VALUE = new Map<string, "socket" | "configDir">([
+  ["--socket", "socket"],
+  ["--config-dir", "configDir"],
+]);
 
 /**
  * If argv[i] is a global flag, records it and returns how many tokens it used
@@ -43,7 +48,7 @@ function takeGlobal(argv: readonly string[], i: number, g: GlobalFlags): number 
   if (tok === "--version") return (g.version = true), 1;
   const eq = tok.indexOf("=");
   const key = eq > 0 ? tok.slice(0, eq) : tok;
-  const field = GLOBAL_VALUE[key];
+  const field = GLOBAL_VALUE.get(key);
   if (!field) return 0;
   if (eq > 0) {
     g[field] = requireValue(key, tok.slice(eq + 1));
