@@ -142,6 +142,19 @@ export const SCHEMAS: Readonly<Record<string, JsonSchema>> = {
     paths: object({ config_dir: str, system_dir: strOrNull, socket: str }),
     reaped_orphans: { type: "integer", minimum: 0, description: "processes not spawned by zinit that it reaped (double-forked descendants, namespace orphans)" },
   }),
+  HealthReport: object({
+    healthy: { type: "boolean", description: "true when every unit asked about passes" },
+    units: {
+      type: "array",
+      items: object({
+        name: str,
+        kind: ref("UnitKind"),
+        state: ref("ServiceState"),
+        healthy: { type: "boolean", description: "running (a oneshot: exited 0) and its health check, if any, passing" },
+        problem: { type: ["string", "null"], description: "why it does not pass; null when it does" },
+      }),
+    },
+  }),
   ReloadResult: object({
     added: names,
     removed: names,
@@ -332,6 +345,22 @@ export const METHOD_TABLE: { readonly [M in MethodName]: MethodSpec<M> } = {
     summary: "Version, mode, pid, uptime and paths of the server",
     params: none,
     result: { name: "info", description: "about the running server", schema: ref("SystemInfo") },
+  }),
+  "system.health": defineMethod("system.health", {
+    summary: "Whether the named units (default: every unit with status = \"start\") are up and healthy",
+    description:
+      "A unit passes when it is running (a oneshot: exited 0) and its health check, if any, is passing. " +
+      "Unknown names are refused together (not_found). What `zinit health` asks, for Kubernetes exec probes and Docker HEALTHCHECK.",
+    params: {
+      names: param(
+        false,
+        "array of non-empty strings",
+        v.array(v.pipe(v.string(), v.minLength(1, "expected non-empty names"))),
+        { type: "array", items: { type: "string", minLength: 1 } },
+        'units to judge; every unit with status = "start" when absent or empty',
+      ),
+    },
+    result: { name: "report", description: "one verdict per unit, and whether all pass", schema: ref("HealthReport") },
   }),
   "system.shutdown": defineMethod("system.shutdown", {
     summary: "Ordered shutdown of every service, then the server exits",

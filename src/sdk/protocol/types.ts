@@ -91,6 +91,23 @@ export interface ReloadResult {
   errors: string[];
 }
 
+/** One unit as `zinit health` judges it (`system.health`). */
+export interface HealthVerdict {
+  name: string;
+  kind: UnitKind;
+  state: ServiceState;
+  /** running (a oneshot: exited 0) and its health check, if any, passing */
+  healthy: boolean;
+  /** why it is not healthy, e.g. "starting: requires db (starting)"; null when healthy */
+  problem: string | null;
+}
+
+/** The answer of `system.health`: every unit asked about, and whether all pass. */
+export interface HealthReport {
+  healthy: boolean;
+  units: HealthVerdict[];
+}
+
 /** Params and results of every method, for the typed client and the dispatcher. */
 export interface Methods {
   "service.list": { params: Record<string, never>; result: ServiceSummary[] };
@@ -109,6 +126,7 @@ export interface Methods {
   "graph.get": { params: { name?: string }; result: GraphResult };
   "system.reload": { params: Record<string, never>; result: ReloadResult };
   "system.info": { params: Record<string, never>; result: SystemInfo };
+  "system.health": { params: { names?: string[] }; result: HealthReport };
   "system.shutdown": { params: Record<string, never>; result: null };
   "system.reboot": { params: Record<string, never>; result: null };
   "system.poweroff": { params: Record<string, never>; result: null };

@@ -8,6 +8,7 @@ import { ZinitError } from "../../sdk/errors.ts";
 import { VERSION } from "../../version.ts";
 import type { Supervisor } from "../supervisor.ts";
 import { statusOf, summaryOf } from "../views.ts";
+import { healthReport } from "../health-report.ts";
 import type { HandlerTable } from "./listen.ts";
 import type { ConfigStore } from "../config-store.ts";
 
@@ -78,6 +79,7 @@ export function buildHandlers(ctx: ServerContext): HandlerTable {
       paths: ctx.paths,
       reaped_orphans: ctx.reapedOrphans(),
     }),
+    "system.health": ({ names }) => healthReport(sup.records, names),
     "system.shutdown": () => {
       ctx.requestShutdown("shutdown");
       return null;

@@ -22,6 +22,7 @@ const METHODS_KEYS: Record<MethodName, true> = {
   "graph.get": true,
   "system.reload": true,
   "system.info": true,
+  "system.health": true,
   "system.shutdown": true,
   "system.reboot": true,
   "system.poweroff": true,
