@@ -9,6 +9,7 @@
  * 0 shutdown, 10 poweroff, 11 reboot; anything else is a crash, and the server is
  * started again with back-off once the services it left behind are gone.
  */
+import { closeSync, existsSync, openSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { createLogger } from "../logger.ts";
 import { SELF_SPAWN_ARGV0 } from "../roles.ts";
@@ -20,6 +21,7 @@ import { readContainerMarkers, readPid2Name } from "./container-signs.ts";
 import { decideMode } from "./mode.ts";
 import { mountEssentials } from "./mounts.ts";
 import { sweepNamespace } from "./sweep.ts";
+import { parseReport, SERVER_EXIT, type CriticalReport } from "./report.ts";
 import { RB_AUTOBOOT, RB_HALT_SYSTEM, RB_POWER_OFF, reboot, sync } from "../sys/libc.ts";
 
 const USAGE = `usage: zinit-pid1 [--container] [--config-dir DIR] [--socket PATH] [--log-level LEVEL]
@@ -37,8 +39,7 @@ Also run as \`init\` or \`zinit pid1 ...\`.
   --log-level LEVEL  passed to the server
 `;
 
-export const SERVER_EXIT = { shutdown: 0, poweroff: 10, reboot: 11 } as const;
-type Ending = "shutdown" | "poweroff" | "reboot" | "halt";
+type Ending = "shutdown" | "poweroff" | "reboot" | "halt" | "critical";
 
 const SELF_EXE = "/proc/self/exe";
 const GRACE_MS = Number(process.env.ZINIT_GRACE_MS ?? 5000);
@@ -132,11 +133,13 @@ export async function runPid1(args: string[]): Promise<void> {
       // executable called zinit-pid1 or /sbin/init must still start a server.
       // /proc/self/exe is the image we run even after the file was replaced or
       // removed (an upgrade in place), so pid1 and server always match.
-      server = reaper.spawn([SELF_EXE, ...serverArgs], {
+      server = reaper.spawn([SELF_EXE, ...serverArgs, "--report-fd", "3"], {
         argv0: SELF_SPAWN_ARGV0,
         stdin: "ignore",
         stdout: "inherit",
         stderr: "inherit",
+        // fd 3: the server's reports (which critical unit failed)
+        stdio: ["ignore", "inherit", "inherit", "pipe"],
         // Without BUN_OPTIONS and the like (stashed for the services): the server's
         // runtime starts unsteered and needs no re-exec of its own.
         env: envForSelf(process.env),
@@ -145,9 +148,17 @@ export async function runPid1(args: string[]): Promise<void> {
       log.error(`cannot start the server: ${(err as Error).message}`);
       server = null;
     }
+    const reports = server ? readReports((server.stdio as unknown[])[3] as number) : Promise.resolve([]);
     const code = server ? await server.exited.catch(() => -1) : -1;
     server = null;
     const ending = endingOf(code, wanted);
+    if (ending === "critical") {
+      const critical = (await reports).at(-1) ?? { name: "(unknown)", status: 1 };
+      // Container: exits. VM: returns once the emergency shell is left, to retry the boot.
+      await failCritical(mode, critical, reaper, log);
+      consecutive = 0;
+      continue;
+    }
     if (ending !== null) {
       await finish(mode, ending, log);
       return;
@@ -167,13 +178,65 @@ export async function runPid1(args: string[]): Promise<void> {
 }
 
 function endingOf(code: number, wanted: Ending | null): Ending | null {
+  if (code === SERVER_EXIT.critical) return "critical";
   if (code === SERVER_EXIT.poweroff) return "poweroff";
   if (code === SERVER_EXIT.reboot) return "reboot";
   if (code === SERVER_EXIT.shutdown) return wanted ?? "shutdown";
   return null;
 }
 
-async function finish(mode: "container" | "vm", ending: Ending, log: { info(m: string): void; warn(m: string): void; error(m: string): void }): Promise<void> {
+type Log = { info(m: string): void; warn(m: string): void; error(m: string): void };
+
+/** The reports the server wrote on its report fd, read until it closes. */
+async function readReports(fd: number): Promise<CriticalReport[]> {
+  const out: CriticalReport[] = [];
+  let text = "";
+  try {
+    for await (const chunk of Bun.file(fd).stream()) text += new TextDecoder().decode(chunk);
+  } catch {}
+  try {
+    closeSync(fd);
+  } catch {}
+  for (const line of text.split("\n")) {
+    const r = parseReport(line);
+    if (r) out.push(r);
+  }
+  return out;
+}
+
+/**
+ * A critical unit failed and the server has stopped everything. A container ends
+ * with the unit's status; a VM never exits: it says so on the console and, where
+ * there is one, runs an emergency shell there; leaving the shell starts the
+ * server again (the boot is retried).
+ */
+async function failCritical(mode: "container" | "vm", critical: CriticalReport, reaper: ChildReaper, log: Log): Promise<void> {
+  await sweepNamespace(GRACE_MS, (m) => log.warn(m));
+  if (mode === "container") {
+    log.error(`critical unit ${critical.name} failed; exiting with status ${critical.status}`);
+    process.exit(critical.status);
+  }
+  log.error(`critical unit ${critical.name} failed (status ${critical.status}); the services are stopped`);
+  if (!existsSync("/bin/sh") || !existsSync("/dev/console")) {
+    log.error("no emergency shell (/bin/sh or /dev/console missing); halted. Power off or reset the machine.");
+    for (;;) await Bun.sleep(3_600_000);
+  }
+  log.error("starting an emergency shell on /dev/console; leave it (exit) to retry the boot");
+  let tty: number | null = null;
+  try {
+    tty = openSync("/dev/console", "r+");
+    const sh = reaper.spawn(["/bin/sh"], { stdin: tty, stdout: tty, stderr: tty, env: { ...process.env, PS1: "zinit-emergency# " } });
+    await sh.exited.catch(() => {});
+  } catch (err) {
+    log.error(`cannot run the emergency shell: ${(err as Error).message}; halted`);
+    for (;;) await Bun.sleep(3_600_000);
+  } finally {
+    if (tty !== null) closeSync(tty);
+  }
+  log.info("emergency shell left; starting the server again");
+}
+
+async function finish(mode: "container" | "vm", ending: Ending, log: Log): Promise<void> {
   await sweepNamespace(GRACE_MS, (m) => log.warn(m));
   if (mode === "container") {
     log.info("all stopped; exiting");

@@ -12,23 +12,33 @@ import { resolvePaths } from "../sdk/paths.ts";
 import { ZinitError } from "../sdk/errors.ts";
 import { VERSION } from "../version.ts";
 import { Supervisor } from "./supervisor.ts";
+import { writeSync } from "node:fs";
+import { formatCriticalReport, SERVER_EXIT } from "../pid1/report.ts";
 import { ChildReaper } from "./effects/reaper.ts";
 import { setChildSubreaper } from "../sys/libc.ts";
 import { listenRpc } from "./rpc/listen.ts";
 import { buildHandlers } from "./rpc/handlers.ts";
 import { ConfigStore } from "./config-store.ts";
 import { lockInstance } from "./effects/instance-lock.ts";
+import { ensurePrivateDir } from "./effects/private-dir.ts";
 import type { SystemInfo } from "../sdk/protocol/types.ts";
+import { parseListenAddress, type ListenAddress } from "./metrics-address.ts";
+import { listenMetrics } from "./metrics-http.ts";
+import { renderMetrics } from "./metrics.ts";
 
 const USAGE = `usage: zinit-server [--config-dir DIR] [--socket PATH] [--system-dir DIR] [--log-level LEVEL]
 
 The zinit supervisor daemon: loads the service files, starts them in dependency
 order and serves the control socket. Also run as \`zinit server ...\`.
 
-  --config-dir DIR   service files (ZINIT_CONFIG_DIR; default /etc/zinit/services)
-  --socket PATH      control socket (ZINIT_SOCKET; default /run/zinit.sock)
+  --config-dir DIR   service files (ZINIT_CONFIG_DIR; default /etc/zinit/services,
+                     for a user other than root ~/.config/zinit/services)
+  --socket PATH      control socket (ZINIT_SOCKET; default /run/zinit.sock, for a user
+                     other than root $XDG_RUNTIME_DIR/zinit.sock or /tmp/zinit-UID/zinit.sock)
   --system-dir DIR   system services, loaded first with class = "system"
   --log-level LEVEL  trace, debug, info, warn, error (ZINIT_LOG_LEVEL; default info)
+  --metrics HOST:PORT  serve GET /metrics (Prometheus text) there, e.g. 127.0.0.1:9100
+                     or :9100 for every interface (ZINIT_METRICS; default off)
   --version          print the version
 `;
 
@@ -39,6 +49,10 @@ export interface ServerFlags {
   systemDir?: string;
   logLevel: string;
   mode: SystemInfo["mode"];
+  /** where to serve GET /metrics; off when absent */
+  metrics?: ListenAddress;
+  /** under zinit-pid1: the fd of the pipe on which to report facts (see pid1/report.ts) */
+  reportFd?: number;
 }
 
 function parseFlags(args: string[]): ServerFlags | "help" | "version" {
@@ -49,8 +63,11 @@ function parseFlags(args: string[]): ServerFlags | "help" | "version" {
       socket: { type: "string" },
       "system-dir": { type: "string" },
       "log-level": { type: "string" },
+      metrics: { type: "string" },
       // set by zinit-pid1 so that system.info reports how we were started
       mode: { type: "string" },
+      // set by zinit-pid1: where to tell it which critical unit failed
+      "report-fd": { type: "string" },
       help: { type: "boolean", short: "h" },
       version: { type: "boolean" },
     },
@@ -63,7 +80,11 @@ function parseFlags(args: string[]): ServerFlags | "help" | "version" {
   if (!(logLevel in LOG_LEVELS)) throw new ZinitError("usage", `--log-level: expected one of ${Object.keys(LOG_LEVELS).join(", ")}, got "${logLevel}"`);
   const mode = (values.mode ?? "standalone") as SystemInfo["mode"];
   if (!["standalone", "container", "vm"].includes(mode)) throw new ZinitError("usage", `--mode: expected standalone, container or vm`);
-  return { configDir: values["config-dir"], socket: values.socket, systemDir: values["system-dir"], logLevel, mode };
+  const reportFd = values["report-fd"] === undefined ? undefined : Number(values["report-fd"]);
+  if (reportFd !== undefined && !(Number.isInteger(reportFd) && reportFd >= 3)) throw new ZinitError("usage", "--report-fd: expected an fd number of 3 or more");
+  const metricsText = values.metrics ?? (process.env.ZINIT_METRICS || undefined);
+  const metrics = metricsText === undefined ? undefined : parseListenAddress(metricsText, values.metrics === undefined ? "ZINIT_METRICS" : "--metrics");
+  return { configDir: values["config-dir"], socket: values.socket, systemDir: values["system-dir"], logLevel, mode, metrics, reportFd };
 }
 
 export async function runServer(args: string[]): Promise<void> {
@@ -95,7 +116,10 @@ function guardProcess(log: ConsolaInstance): void {
 }
 
 async function serve(flags: ServerFlags, log: ConsolaInstance): Promise<void> {
-  const paths = resolvePaths({ configDir: flags.configDir, socket: flags.socket, systemDir: flags.systemDir }, process.env, process.platform);
+  const uid = process.getuid?.() ?? 0;
+  const paths = resolvePaths({ configDir: flags.configDir, socket: flags.socket, systemDir: flags.systemDir }, process.env, process.platform, uid);
+  // User mode without $XDG_RUNTIME_DIR: the socket's directory in /tmp must be ours alone.
+  if (paths.privateDir) ensurePrivateDir(paths.privateDir, uid);
   // Before anything is started: a second server must refuse without running a single service.
   const lock = lockInstance(paths.socket, paths.configDir);
   for (const w of lock.warnings) log.warn(w);
@@ -115,6 +139,15 @@ async function serve(flags: ServerFlags, log: ConsolaInstance): Promise<void> {
     }
   }
   reaper.start();
+
+  // Bound before any service starts: a port in use stops us here, having run nothing.
+  // It serves until the process exits, so a scrape during shutdown sees the services stop.
+  if (flags.metrics) {
+    const url = listenMetrics(flags.metrics, () =>
+      renderMetrics({ version: VERSION, mode: flags.mode, records: supervisor?.records.values() ?? [], reapedOrphans: reaper.reapedCount }),
+    ).url;
+    log.info(`metrics on ${url}`);
+  }
 
   const dirs = [...(paths.systemDir ? [{ dir: paths.systemDir, forceClass: "system" as const }] : []), { dir: paths.configDir }];
   const loaded = loadDirectories(dirs);
@@ -138,14 +171,32 @@ async function serve(flags: ServerFlags, log: ConsolaInstance): Promise<void> {
     log.info(`${why}: stopping all services`);
     stopping = supervisor.shutdown().then(async () => {
       log.info("all services stopped");
-      await server.close();
+      await server?.close();
       reaper.stop();
       process.exit(exitStatus);
     });
     return stopping;
   };
 
-  let server: Awaited<ReturnType<typeof listenRpc>>;
+  // A critical unit failed: everything goes down, and zinit ends with its status.
+  // Standalone that is our exit status; under pid1 we tell pid1 on the report fd
+  // and exit with SERVER_EXIT.critical, since our own status means shutdown/crash.
+  supervisor.onCritical(({ name, status, reason }) => {
+    if (stopping !== null) return;
+    log.error(`critical unit ${name} failed (${reason}): stopping everything; zinit ends with status ${status}`);
+    exitStatus = status;
+    if (flags.reportFd !== undefined) {
+      try {
+        writeSync(flags.reportFd, formatCriticalReport({ name, status }));
+        exitStatus = SERVER_EXIT.critical;
+      } catch (err) {
+        log.error(`cannot tell zinit-pid1 about ${name}: ${(err as Error).message}`);
+      }
+    }
+    setImmediate(() => void shutdown(`critical unit ${name} failed`));
+  });
+
+  let server: Awaited<ReturnType<typeof listenRpc>> | undefined;
   try {
     server = await listenRpc(
       paths.socket,
@@ -158,7 +209,7 @@ async function serve(flags: ServerFlags, log: ConsolaInstance): Promise<void> {
         powerControl: flags.mode === "vm",
         reapedOrphans: () => reaper.reapedCount,
         requestShutdown: (kind) => {
-          if (stopping === null) exitStatus = kind === "poweroff" ? 10 : kind === "reboot" ? 11 : 0;
+          if (stopping === null) exitStatus = kind === "poweroff" ? SERVER_EXIT.poweroff : kind === "reboot" ? SERVER_EXIT.reboot : SERVER_EXIT.shutdown;
           setImmediate(() => void shutdown(`${kind} requested`));
         },
       }),

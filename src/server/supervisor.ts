@@ -25,6 +25,8 @@ import type { ServiceProcess, Spawner } from "./effects/process.ts";
 import { hostProcesses, type ProcessSystem } from "./effects/processes.ts";
 import { forwardLine } from "./effects/output.ts";
 import { probe, type ProbeSpawner } from "./effects/health.ts";
+import { LogFiles } from "./effects/log-file.ts";
+import { EnvFileError } from "../sdk/config/env-files.ts";
 
 export interface SupervisorOptions {
   /** how services are spawned on the host (through the reaper in the server) */
@@ -48,6 +50,7 @@ interface WatchedGroup {
 }
 
 type StateListener = (event: StateEvent) => void;
+type CriticalListener = (failure: { name: string; status: number; reason: string }) => void;
 type LogListener = (line: LogLine) => void;
 
 /** Fallback check of a draining group, for members whose exit we are not told of. */
@@ -58,12 +61,15 @@ export class Supervisor {
   private readonly model: EngineModel = newModel();
   private readonly procs = new Map<string, ServiceProcess>();
   private readonly rings = new Map<string, LogRing>();
+  /** `[logging] file` of each service that has one; read by `status` */
+  readonly logFiles = new LogFiles(() => this.now());
   private readonly timers = new Map<string, Timer>();
   private readonly probes = new Map<string, Timer>();
   /** groups whose end the engine waits for: key name\0pgid */
   private readonly watched = new Map<string, { name: string; pgid: number; check: Timer | null; delay: number }>();
   private readonly stateListeners = new Set<StateListener>();
   private readonly logListeners = new Set<LogListener>();
+  private readonly criticalListeners = new Set<CriticalListener>();
   private readonly shutdownWaiters: (() => void)[] = [];
   private readonly reloadWaiters = new Map<number, (r: ReloadResult) => void>();
   private nextReloadToken = 1;
@@ -105,6 +111,12 @@ export class Supervisor {
   onLog(fn: LogListener): () => void {
     this.logListeners.add(fn);
     return () => this.logListeners.delete(fn);
+  }
+
+  /** A unit with `critical = true` ended failed: the host shuts zinit down with `status`. */
+  onCritical(fn: CriticalListener): () => void {
+    this.criticalListeners.add(fn);
+    return () => this.criticalListeners.delete(fn);
   }
 
   // ---------------------------------------------------------------- commands in
@@ -280,10 +292,13 @@ export class Supervisor {
         const ring = this.rings.get(c.name);
         if (ring) ring.resize(c.lines);
         else this.rings.set(c.name, new LogRing(c.lines));
+        const unit = this.model.records.get(c.name)?.unit;
+        if (unit?.kind === "service") this.logFiles.fit(c.name, unit.config.logging);
         return;
       }
       case "forget":
         this.rings.delete(c.name);
+        this.logFiles.forget(c.name);
         this.procs.delete(c.name);
         return;
       case "reload-done": {
@@ -292,8 +307,14 @@ export class Supervisor {
         resolve?.(c.result);
         return;
       }
+      case "critical-failure":
+        for (const fn of this.criticalListeners) fn({ name: c.name, status: c.status, reason: c.reason });
+        return;
       case "shutdown-done":
-        for (const w of this.shutdownWaiters.splice(0)) w();
+        // The last lines reach the log files before the server may exit (bounded wait).
+        void this.logFiles.closeAll().then(() => {
+          for (const w of this.shutdownWaiters.splice(0)) w();
+        });
         return;
     }
   }
@@ -315,6 +336,7 @@ export class Supervisor {
         (stream, line) => {
           const at = this.now();
           ring.push({ at, stream, line });
+          this.logFiles.write(name, at, stream, line);
           if (forward) forwardLine(name, stream, line);
           if (this.logListeners.size > 0) {
             const out = toLogLine(name, { at, stream, line });
@@ -323,9 +345,13 @@ export class Supervisor {
         },
       );
     } catch (err) {
-      return { type: "spawn-failed", name, message: err instanceof ZinitError ? err.message : `spawn failed: ${String(err)}` };
+      const message = err instanceof ZinitError ? err.message : `spawn failed: ${String(err)}`;
+      return { type: "spawn-failed", name, message, retry: err instanceof EnvFileError };
     }
     this.procs.set(name, proc);
+    proc.ready?.then((announced) => {
+      if (announced && this.procs.get(name) === proc) this.report({ type: "ready", name, pid: proc.pid });
+    });
     proc.exited.then((end) => {
       if (this.procs.get(name) !== proc) return;
       this.procs.delete(name);

@@ -3,9 +3,11 @@
  * session and group (detached = setsid), so a signal to -pgid reaches the whole
  * tree: `sh -c "a | b"`, and whatever the service forked.
  */
+import { closeSync } from "node:fs";
 import type { ServiceConfig } from "../../sdk/config/types.ts";
 import { ZinitError } from "../../sdk/errors.ts";
 import { normalizeSignal } from "../../sdk/config/signals.ts";
+import { readEnvFiles } from "../../sdk/config/env-files.ts";
 import { pumpLines, type LineSink } from "./output.ts";
 import { resolveAccount } from "./users.ts";
 
@@ -20,6 +22,8 @@ export interface ServiceProcess {
   exited: Promise<ProcessEnd>;
   /** resolves when both output pipes are drained */
   drained: Promise<void>;
+  /** with ready_fd: true once the service wrote a newline there, false if it closed the fd first */
+  ready: Promise<boolean> | null;
 }
 
 export type Spawner = (argv: string[], options: Bun.SpawnOptions.OptionsObject<"ignore", "pipe", "pipe">) => Bun.Subprocess<"ignore", "pipe", "pipe">;
@@ -43,26 +47,32 @@ export interface ServiceIdentity {
 /**
  * The identity shared by a service and its exec health probes. The environment is
  * layered, later wins: zinit's own environment, then the login variables of `user`
- * (HOME, USER, LOGNAME, SHELL), then the service's `env`, so a service can still
- * set any of them itself. Throws a ZinitError for an unknown user or group.
+ * (HOME, USER, LOGNAME, SHELL), then the env files in the order listed (read now,
+ * so an edited file applies at the next start), then the service's `env`, so a
+ * service can still set any of them itself. Throws a ZinitError for an unknown
+ * user or group, and an EnvFileError for a missing or bad env file.
  */
 export function serviceIdentity(config: ServiceConfig, base: Record<string, string | undefined> = process.env): ServiceIdentity {
   const s = config.service;
   const { loginEnv, ...ids } = resolveAccount(s.user, s.group);
+  const fromFiles = s.env_file.length === 0 ? {} : readEnvFiles(s.env_file);
   // Bun.spawn does not see runtime changes of process.env unless it is passed.
-  return { env: { ...base, ...loginEnv, ...s.env }, ...ids };
+  return { env: { ...base, ...loginEnv, ...fromFiles, ...s.env }, ...ids };
 }
 
 export function spawnService(config: ServiceConfig, sink: LineSink, spawner: Spawner = bunSpawn): ServiceProcess {
   const s = config.service;
   const identity = serviceIdentity(config);
   let proc: Bun.Subprocess<"ignore", "pipe", "pipe">;
+  // ready_fd: one more pipe at that fd number, the fds between it and stderr closed.
+  const stdio = s.ready_fd === null ? {} : { stdio: ["ignore", "pipe", "pipe", ...Array<"ignore">(s.ready_fd - 3).fill("ignore"), "pipe"] };
   try {
     proc = spawner(s.exec, {
       cwd: s.dir ?? undefined,
       stdin: "ignore",
       stdout: "pipe",
       stderr: "pipe",
+      ...(stdio as object),
       detached: true,
       ...identity,
     });
@@ -75,7 +85,31 @@ export function spawnService(config: ServiceConfig, sink: LineSink, spawner: Spa
     return { code: sig == null ? proc.exitCode : null, signal: sig == null ? null : (normalizeSignal(sig) ?? String(sig)) };
   };
   const exited = proc.exited.then(ended, ended);
-  return { pid: proc.pid, exited, drained };
+  const ready = s.ready_fd === null ? null : readinessOf((proc.stdio as unknown[])[s.ready_fd] as number);
+  return { pid: proc.pid, exited, drained, ready };
+}
+
+/**
+ * Resolves true at the first newline on the readiness fd (the s6 notification-fd
+ * and dinit pipefd convention), false when the service closes it before. Reading
+ * goes on, discarding, until the service closes its end: closing ours early would
+ * kill a service that writes again with SIGPIPE.
+ */
+function readinessOf(fd: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    void (async () => {
+      try {
+        for await (const chunk of Bun.file(fd).stream()) if (chunk.includes(10)) resolve(true);
+      } catch {
+        // a read error ends the wait like EOF
+      } finally {
+        try {
+          closeSync(fd);
+        } catch {}
+        resolve(false);
+      }
+    })();
+  });
 }
 
 /** Sends a signal to a whole process group; false when the group is gone. */

@@ -57,14 +57,14 @@ import type { Unit } from "../../sdk/config/types.ts";
 import { ZinitError } from "../../sdk/errors.ts";
 import { buildGraph } from "../../sdk/graph/index.ts";
 import type { Graph } from "../../sdk/graph/types.ts";
-import { normalizeSignal } from "../../sdk/config/signals.ts";
+import { normalizeSignal, signalNumber } from "../../sdk/config/signals.ts";
 import type { ServiceState } from "../../sdk/states.ts";
 import type { ReloadResult } from "../../sdk/protocol/types.ts";
 import type { Command, EngineEvent, TimerPurpose, TimerRef } from "./io.ts";
 import { isOneshot, newRecord, startStatus, type ServiceRecord, type StopCause } from "./model.ts";
 import { dependentsStillUp, lostRequirement, startBlockers } from "./readiness.ts";
 import { decideOnExit } from "./restart.ts";
-import type { ExitStatus } from "./exit.ts";
+import { exitOf, type ExitStatus } from "./exit.ts";
 import type { ReloadPlan } from "./reload.ts";
 import { transition } from "./transition.ts";
 
@@ -183,7 +183,7 @@ class Step {
       case "spawned":
         return this.spawned(e.name, e.pid);
       case "spawn-failed":
-        return this.spawnFailed(e.name, e.message);
+        return this.spawnFailed(e.name, e.message, e.retry === true);
       case "leader-exited":
         return this.leaderExited(e.name, e.pid, e.exit, e.groupAlive);
       case "group-gone":
@@ -192,6 +192,8 @@ class Step {
         return this.timerFired(e.timer);
       case "probe-result":
         return this.probeResult(e.name, e.pid, e.ok, e.error);
+      case "ready":
+        return this.ready(e.name, e.pid);
     }
   }
 
@@ -222,6 +224,9 @@ class Step {
     }
     if (to === "running" && from !== "running" && rec.unit.kind === "service") rec.startedAt ??= this.now;
     this.out.push({ kind: "emit", event });
+    if (to === "failed" && rec.unit.kind === "service" && rec.unit.config.service.critical && !this.m.shuttingDown) {
+      this.out.push({ kind: "critical-failure", name: rec.name, status: criticalStatus(rec), reason });
+    }
   }
 
   private get(name: string): ServiceRecord {
@@ -323,7 +328,8 @@ class Step {
       if (r.desired === "down" && r.state !== "running" && r.state !== "starting") continue;
       r.desired = "down";
       this.m.stopNotes.set(n, why);
-      if ((r.stopCause === null || r.stopCause === "restart") && r.pid !== null) r.stopCause = c;
+      // A stop wins over a restart under way: the process must not come back.
+      if (r.pid !== null && (r.stopCause === null || r.stopCause === "restart" || r.stopCause === "reload")) r.stopCause = c;
       for (const e of this.m.graph.dependentsOf(n)) {
         if (e.type !== "requires") continue;
         if (c === "shutdown") queue.push([e.from, "shutdown", "shutdown"]);
@@ -500,14 +506,15 @@ class Step {
       rec.startedAt = this.now;
       rec.stopCause = null;
       this.m.stopNotes.delete(name);
+      rec.awaitingReady = config.service.ready_fd !== null && !config.service.oneshot;
       if (config.service.oneshot) {
         this.setState(rec, "starting", `running (pid ${pid})`);
         this.armStartTimeout(rec, config.lifecycle.start_timeout_ms);
-      } else if (config.health !== null) {
-        this.setState(rec, "starting", `waiting for health check (pid ${pid})`);
+      } else if (config.health !== null || rec.awaitingReady) {
+        if (config.health !== null) rec.health = { status: "unknown", checkedAt: null, error: null, consecutiveFailures: 0 };
+        this.setState(rec, "starting", `waiting for ${this.upConditions(rec)} (pid ${pid})`);
         this.armStartTimeout(rec, config.lifecycle.start_timeout_ms);
-        rec.health = { status: "unknown", checkedAt: null, error: null, consecutiveFailures: 0 };
-        this.out.push({ kind: "probe", name, delayMs: 0 });
+        if (config.health !== null) this.out.push({ kind: "probe", name, delayMs: 0 });
       } else {
         this.setState(rec, "running", `started (pid ${pid})`);
       }
@@ -515,12 +522,18 @@ class Step {
     this.walk();
   }
 
-  private spawnFailed(name: string, message: string): void {
+  /**
+   * A missing program fails at once: retrying cannot help. A start that failed on
+   * something that may be fixed meanwhile (an env file) goes through the restart
+   * policy and its back-off, as a process that failed at once would.
+   */
+  private spawnFailed(name: string, message: string, retry: boolean): void {
     const rec = this.m.records.get(name);
     if (rec && rec.phase === "spawning") {
       rec.pid = null;
       rec.phase = "idle";
-      this.setState(rec, "failed", message);
+      if (retry) this.judgeExit(rec, { ...exitOf(null, null), startError: message }, 0);
+      else this.setState(rec, "failed", message);
     }
     this.walk();
   }
@@ -587,6 +600,7 @@ class Step {
     rec.startedAt = null;
     rec.stopCause = null;
     rec.pendingExit = null;
+    rec.awaitingReady = false;
     const note = notes.get(rec.name);
     switch (cause) {
       case "user":
@@ -679,7 +693,8 @@ class Step {
     if (ok) {
       h.consecutiveFailures = 0;
       if (rec.state === "starting") {
-        this.setState(rec, "running", `healthy (pid ${rec.pid})`);
+        if (rec.awaitingReady) this.setState(rec, "starting", `healthy; waiting for ${this.upConditions(rec)} (pid ${rec.pid})`);
+        else this.setState(rec, "running", `healthy (pid ${rec.pid})`);
         this.schedule();
       }
       this.out.push({ kind: "probe", name, delayMs: health.interval_ms });
@@ -697,6 +712,32 @@ class Step {
       return;
     }
     this.out.push({ kind: "probe", name, delayMs: health.interval_ms });
+  }
+
+  /**
+   * The readiness line came. Running needs it and, with a [health] section, a
+   * passing probe too, whichever comes last.
+   */
+  private ready(name: string, pid: number): void {
+    const rec = this.m.records.get(name);
+    if (!rec || rec.pid !== pid || !rec.awaitingReady) return;
+    rec.awaitingReady = false;
+    if (rec.state !== "starting" || rec.stopCause !== null) return;
+    if (rec.health !== null && rec.health.status !== "passing") {
+      this.setState(rec, "starting", `ready; waiting for ${this.upConditions(rec)} (pid ${pid})`);
+      return;
+    }
+    this.setState(rec, "running", `ready (pid ${pid})`);
+    this.schedule();
+  }
+
+  /** What a starting service still waits for, in words. */
+  private upConditions(rec: ServiceRecord): string {
+    if (rec.unit.kind !== "service") return "its requirements";
+    const waits: string[] = [];
+    if (rec.awaitingReady) waits.push(`readiness on fd ${rec.unit.config.service.ready_fd}`);
+    if (rec.unit.config.health !== null && rec.health?.status !== "passing") waits.push("health check");
+    return waits.join(" and ");
   }
 
   // ------------------------------------------------------------ reload
@@ -724,7 +765,7 @@ class Step {
       if (!rec) continue;
       rec.desired = "down";
       this.m.stopNotes.set(name, "removed from the configuration");
-      if (rec.pid !== null && rec.stopCause === null) rec.stopCause = "user";
+      if (rec.pid !== null && (rec.stopCause === null || rec.stopCause === "restart" || rec.stopCause === "reload")) rec.stopCause = "user";
     }
     if (this.allDown(plan.removed)) return this.finishReload(plan, token);
     this.m.reloads.push({ plan, token });
@@ -793,7 +834,9 @@ class Step {
     if (after === null) {
       rec.health = null;
       // Without a health check a service runs as soon as it is spawned.
-      if (isProbed(rec) && rec.state === "starting" && !isOneshot(rec)) this.setState(rec, "running", `health check removed (pid ${rec.pid})`);
+      if (isProbed(rec) && rec.state === "starting" && !isOneshot(rec) && !rec.awaitingReady) {
+        this.setState(rec, "running", `health check removed (pid ${rec.pid})`);
+      }
       return;
     }
     rec.health ??= { status: "unknown", checkedAt: null, error: null, consecutiveFailures: 0 };
@@ -808,6 +851,18 @@ class Step {
     this.m.stopNotes.delete(name);
     this.out.push({ kind: "forget", name });
   }
+}
+
+/**
+ * What zinit exits with when a critical unit failed: the exit code of its last
+ * process, 128+N when signal N killed it, 1 when it never ran (spawn failure,
+ * dependency cycle).
+ */
+export function criticalStatus(rec: ServiceRecord): number {
+  const exit = rec.lastExit;
+  if (exit === null || rec.phase !== "idle" || rec.reason.startsWith("spawn failed") || rec.cycle !== null) return 1;
+  if (exit.signal !== null) return 128 + signalNumber(exit.signal);
+  return exit.code === null || exit.code === 0 ? 1 : exit.code;
 }
 
 /** A live process that is not being taken down: its probes count. */

@@ -41,11 +41,14 @@ export type EngineEvent =
   | { type: "pass" }
   // what happened to processes, timers and probes
   | { type: "spawned"; name: string; pid: number }
-  | { type: "spawn-failed"; name: string; message: string }
+  /** `retry`: the restart policy judges it like a failed exit (a bad env file) instead of failed at once */
+  | { type: "spawn-failed"; name: string; message: string; retry?: boolean }
   | { type: "leader-exited"; name: string; pid: number; exit: ExitStatus; groupAlive: boolean }
   | { type: "group-gone"; name: string; pgid: number }
   | { type: "timer"; timer: TimerRef }
-  | { type: "probe-result"; name: string; pid: number; ok: boolean; error: string | null };
+  | { type: "probe-result"; name: string; pid: number; ok: boolean; error: string | null }
+  /** the process wrote its readiness line on ready_fd */
+  | { type: "ready"; name: string; pid: number };
 
 export type Command =
   | { kind: "emit"; event: StateEvent }
@@ -65,4 +68,10 @@ export type Command =
   /** the unit is unloaded: drop its ring and process handle */
   | { kind: "forget"; name: string }
   | { kind: "reload-done"; token: number; result: ReloadResult }
+  /**
+   * A critical unit ended failed: zinit goes down with it. `status` is what zinit
+   * exits with: the unit's exit code, 128+N when signal N killed it, 1 when it
+   * never ran.
+   */
+  | { kind: "critical-failure"; name: string; status: number; reason: string }
   | { kind: "shutdown-done" };

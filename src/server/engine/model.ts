@@ -47,6 +47,8 @@ export interface ServiceRecord {
   /** every restart since load, for `list` and `status` */
   totalRestarts: number;
   lastExit: ExitStatus | null;
+  /** spawned with ready_fd and the readiness line has not come yet */
+  awaitingReady: boolean;
   /** how the leader ended, kept while the rest of its process group drains */
   pendingExit: ExitStatus | null;
   startedAt: number | null;
@@ -70,6 +72,7 @@ export function newRecord(unit: Unit, now: number): ServiceRecord {
     consecutiveRestarts: 0,
     totalRestarts: 0,
     lastExit: null,
+    awaitingReady: false,
     pendingExit: null,
     startedAt: null,
     health: null,

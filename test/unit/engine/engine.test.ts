@@ -322,6 +322,27 @@ describe("reload", () => {
     expect(w.reason("app")).toBe("requires unknown service db");
   });
 
+  test("stop, start, delete in a row: the removed unit goes down for good and the reload finishes", () => {
+    const w = new World([svc("db")]);
+    w.stop("db");
+    expect(w.state("db")).toBe("stopping");
+    w.feed({ type: "start", name: "db" }); // wanted again while stopping: would come back after the stop
+    w.reload([]);
+    w.advance(50);
+    expect(w.reloads[0]?.removed).toEqual(["db"]);
+    expect(w.model.records.has("db")).toBe(false);
+    expect(w.spawns.length).toBe(1);
+  });
+
+  test("a user stop during a restart by reload keeps the unit down", () => {
+    const w = new World([svc("a")], { a: { dieMs: 20 } });
+    w.reload([unit("a", `[service]\nexec = "run a --new"\n`)]);
+    w.stop("a");
+    w.advance(100);
+    expect(w.state("a")).toBe("inactive");
+    expect(w.spawns.length).toBe(1);
+  });
+
   test("status changed to stop stops the unit; removing the health check of a starting unit makes it running", () => {
     const w = new World([svc("a"), unit("h", `[service]\nexec = "h"\n[health]\ntype = "tcp"\ntarget = "127.0.0.1:1"\n`)], { h: { healthy: () => false } });
     w.advance(100);
@@ -372,5 +393,98 @@ describe("invariants under random load", () => {
     for (let i = 0; i < 200; i++) expect(`s${i}:${w.state(`s${i}`)}`).toBe(`s${i}:running`);
     expect(w.armedTimers()).toEqual([]);
     expect(w.steps).toBeGreaterThan(5_000);
+  });
+});
+
+describe("readiness notification (ready_fd)", () => {
+  const ready = (w: World, name: string) => {
+    w.feed({ type: "ready", name, pid: w.pidOf(name)! });
+    w.settle();
+  };
+
+  test("starting until the line comes; its dependents wait for it", () => {
+    const w = new World([unit("db", `[service]\nexec = "db"\nready_fd = 3\n`), svc("app", 'requires = ["db"]')]);
+    expect(w.state("db")).toBe("starting");
+    expect(w.reason("db")).toMatch(/^waiting for readiness on fd 3 \(pid \d+\)$/);
+    expect(w.state("app")).toBe("blocked");
+    w.advance(5_000);
+    expect(w.state("app")).toBe("blocked");
+    ready(w, "db");
+    expect(w.state("db")).toBe("running");
+    expect(w.reason("db")).toMatch(/^ready \(pid \d+\)$/);
+    expect(w.state("app")).toBe("running");
+    expect(w.armedTimers()).toEqual([]);
+  });
+
+  test("with a health check, running needs both, whichever comes last", () => {
+    let ok = false;
+    const w = new World([unit("db", `[service]\nexec = "db"\nready_fd = 4\n[health]\ntype = "tcp"\ntarget = "127.0.0.1:1"\n`)], { db: { healthy: () => ok } });
+    ready(w, "db");
+    expect(w.state("db")).toBe("starting");
+    expect(w.reason("db")).toMatch(/^ready; waiting for health check/);
+    ok = true;
+    w.advance(300);
+    expect(w.state("db")).toBe("running");
+
+    let ok2 = true;
+    const v = new World([unit("db", `[service]\nexec = "db"\nready_fd = 4\n[health]\ntype = "tcp"\ntarget = "127.0.0.1:1"\n`)], { db: { healthy: () => ok2 } });
+    v.advance(1);
+    expect(v.state("db")).toBe("starting");
+    expect(v.reason("db")).toMatch(/^healthy; waiting for readiness on fd 4/);
+    ready(v, "db");
+    expect(v.state("db")).toBe("running");
+    ok2 = false;
+  });
+
+  test("start_timeout_ms bounds the wait; a late line from the old process is ignored", () => {
+    const w = new World([unit("db", `[service]\nexec = "db"\nready_fd = 3\n[lifecycle]\nstart_timeout_ms = 200\nrestart_delay_ms = 50\n`)]);
+    const first = w.pidOf("db")!;
+    w.advance(201);
+    expect(w.state("db")).toBe("stopping");
+    w.advance(10);
+    expect(w.state("db")).toBe("starting");
+    expect(w.reason("db")).toMatch(/^start timeout; restarting in 50 ms/);
+    w.feed({ type: "ready", name: "db", pid: first });
+    w.settle();
+    expect(w.state("db")).toBe("starting");
+    w.advance(60);
+    ready(w, "db");
+    expect(w.state("db")).toBe("running");
+  });
+});
+
+describe("critical units", () => {
+  const critical = (name: string, extra = "") => unit(name, `[service]\nexec = "${name}"\ncritical = true\n${extra}`);
+
+  test("ending failed asks zinit to go down with the unit's exit code", () => {
+    const w = new World([critical("x", '[lifecycle]\nrestart = "never"\n'), svc("other")]);
+    w.exit("x", 7);
+    expect(w.state("x")).toBe("failed");
+    expect(w.criticals).toEqual([{ name: "x", status: 7, reason: "exit code 7" }]);
+  });
+
+  test("only once it gives up: restarts before max_restarts are not a failure; a signal death is 128+N", () => {
+    const w = new World([critical("x", "[lifecycle]\nrestart_delay_ms = 10\nmax_restarts = 1\n")]);
+    w.exit("x", null, "SIGKILL");
+    expect(w.criticals).toEqual([]);
+    w.advance(20);
+    w.exit("x", null, "SIGKILL");
+    expect(w.criticals).toEqual([{ name: "x", status: 137, reason: "gave up after 1 restart: killed by SIGKILL" }]);
+  });
+
+  test("a spawn failure (it never ran) is status 1; a user stop is no failure at all", () => {
+    const w = new World([critical("x", '[lifecycle]\nrestart = "never"\n'), critical("y")], { x: { spawnFails: true } });
+    expect(w.criticals.map((c) => [c.name, c.status])).toEqual([["x", 1]]);
+    w.stop("y");
+    w.advance(20);
+    expect(w.state("y")).toBe("inactive");
+    expect(w.criticals.length).toBe(1);
+  });
+
+  test("a failure during the shutdown does not ask again", () => {
+    const w = new World([critical("x", '[lifecycle]\nrestart = "never"\n')], { x: { ignores: ["SIGTERM"] } });
+    w.shutdown();
+    w.exit("x", 3);
+    expect(w.criticals).toEqual([]);
   });
 });

@@ -67,6 +67,7 @@ export class World {
   readonly spawns: { at: number; name: string; pid: number }[] = [];
   readonly behaviour = new Map<string, Behaviour>();
   readonly reloads: ReloadResult[] = [];
+  readonly criticals: { name: string; status: number; reason: string }[] = [];
   steps = 0;
   shutdownDone = false;
   private nextPid = 100;
@@ -288,6 +289,9 @@ export class World {
         return;
       case "shutdown-done":
         this.shutdownDone = true;
+        return;
+      case "critical-failure":
+        this.criticals.push({ name: c.name, status: c.status, reason: c.reason });
         return;
     }
   }
