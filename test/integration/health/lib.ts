@@ -3,7 +3,6 @@
  * status polling with the last seen state in the error, a state-event recorder on
  * a raw socket, free loopback ports, and /proc lookups of a service's process.
  */
-import { existsSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { createConnection, createServer, type Server, type Socket } from "node:net";
 import { setDefaultTimeout } from "bun:test";
 import { ZinitClient } from "../../../src/sdk/client.ts";
@@ -145,46 +144,11 @@ export function healthToml(h: Record<string, string | number>): string {
   return `[health]\n${Object.entries(h).map(([k, v]) => `${k} = ${JSON.stringify(v)}`).join("\n")}\n`;
 }
 
-export function procAlive(pid: number): boolean {
-  if (!existsSync(`/proc/${pid}`)) return false;
-  try {
-    // a zombie is dead for our purposes
-    return !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, "utf8"));
-  } catch {
-    return false;
-  }
-}
-
-export function procUid(pid: number): number {
-  return Number(/^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"))![1]);
-}
-
-export function procGid(pid: number): number {
-  return Number(/^Gid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"))![1]);
-}
-
-export function procCwd(pid: number): string {
-  return readlinkSync(`/proc/${pid}/cwd`);
-}
-
-export function procEnv(pid: number): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const kv of readFileSync(`/proc/${pid}/environ`, "utf8").split("\0")) {
-    const i = kv.indexOf("=");
-    if (i > 0) out[kv.slice(0, i)] = kv.slice(i + 1);
-  }
-  return out;
-}
-
-/** Pids whose command line contains `marker` (as one argument). */
-export function pidsWithArg(marker: string): number[] {
-  const out: number[] = [];
-  for (const d of readdirSync("/proc")) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const args = readFileSync(`/proc/${d}/cmdline`, "utf8").split("\0");
-      if (args.includes(marker) && procAlive(Number(d))) out.push(Number(d));
-    } catch {}
-  }
-  return out;
-}
+export {
+  alive as procAlive,
+  cwdOf as procCwd,
+  environ as procEnv,
+  gidOf as procGid,
+  pidsWithArg,
+  uidOf as procUid,
+} from "../../helpers/proc.ts";

@@ -10,13 +10,16 @@
  * unshare process, by pid. The control socket is a file in a temp dir, reachable
  * from the host. Never by name, never the host's /run/zinit.sock or /etc/zinit.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ZINIT } from "../../helpers/paths.ts";
+import { childPids, cmdline, nsPidOf, pidsWithText, subtree } from "../../helpers/proc.ts";
 import { waitFor } from "../../helpers/server.ts";
 
-export { ZINIT, waitFor };
+export { ZINIT, waitFor, nsPidOf };
+/** Every host process whose cmdline contains `needle` (to prove nothing outlived a run). */
+export const hostProcsWith = pidsWithText;
 export const asRoot = process.getuid!() === 0;
 
 export interface NsProc {
@@ -69,60 +72,13 @@ export function writeServices(dir: string, files: Record<string, string>): void 
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name.endsWith(".toml") ? name : `${name}.toml`), text);
 }
 
-/** Reads /proc/PID/stat: "pid (comm) S ppid ..."; comm may contain spaces and parens. */
-function readStat(pid: number): { ppid: number; state: string; comm: string } | null {
-  try {
-    const s = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const open = s.indexOf("(");
-    const close = s.lastIndexOf(")");
-    const rest = s.slice(close + 2).split(" ");
-    return { comm: s.slice(open + 1, close), state: rest[0]!, ppid: Number(rest[1]) };
-  } catch {
-    return null;
-  }
-}
-
-function readCmdline(pid: number): string {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter((x) => x !== "").join(" ");
-  } catch {
-    return "";
-  }
-}
-
 /**
- * PID 1 of a namespace and all its descendants. Every process of a PID namespace
- * descends from its init (orphans are re-parented to init or to a subreaper, which
- * is itself a descendant), zombies included: they keep their ppid until reaped.
+ * PID 1 of a namespace and all its descendants, zombies included: every process
+ * of a PID namespace descends from its init.
  */
 export function namespaceProcs(init: number): NsProc[] {
-  const children = new Map<number, number[]>();
-  const stats = new Map<number, { ppid: number; state: string; comm: string }>();
-  for (const d of readdirSync("/proc")) {
-    if (!/^\d+$/.test(d)) continue;
-    const pid = Number(d);
-    const st = readStat(pid);
-    if (!st) continue;
-    stats.set(pid, st);
-    const list = children.get(st.ppid);
-    if (list) list.push(pid);
-    else children.set(st.ppid, [pid]);
-  }
-  const out: NsProc[] = [];
-  if (!stats.has(init)) return out;
-  const queue = [init];
-  const seen = new Set<number>();
-  while (queue.length) {
-    const pid = queue.shift()!;
-    if (seen.has(pid)) continue;
-    seen.add(pid);
-    const st = stats.get(pid)!;
-    out.push({ pid, ...st, cmdline: readCmdline(pid) });
-    for (const c of children.get(pid) ?? []) queue.push(c);
-  }
-  return out;
+  return subtree(init).map(({ pid, ppid, state, comm }) => ({ pid, ppid, state, comm, cmdline: cmdline(pid) }));
 }
-
 
 export async function runCli(socket: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const p = Bun.spawn([ZINIT, "--socket", socket, ...args], { stdin: "ignore", stdout: "pipe", stderr: "pipe", env: { ...process.env, NO_COLOR: "1" } });
@@ -138,14 +94,7 @@ export async function listServices(socket: string): Promise<{ name: string; stat
 
 /** The host pid of unshare's only child (PID 1 of the new namespace). */
 export async function childOf(pid: number, timeoutMs = 5000): Promise<number> {
-  return waitFor(`the child of ${pid}`, () => {
-    try {
-      const c = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim();
-      return c ? Number(c.split(" ")[0]) : null;
-    } catch {
-      return null;
-    }
-  }, timeoutMs, 5);
+  return waitFor(`the child of ${pid}`, () => childPids(pid)[0] ?? null, timeoutMs, 5);
 }
 
 export async function startPid1(files: Record<string, string>, opts: StartOptions = {}): Promise<Pid1Run> {
@@ -218,16 +167,6 @@ export function serverOf(run: Pid1Run): NsProc | undefined {
   return run.procs().find((p) => p.ppid === run.init && p.state !== "Z" && / server( |$)/.test(p.cmdline));
 }
 
-/** The pid as seen inside the namespace (last NSpid field of /proc/PID/status). */
-export function nsPidOf(hostPid: number): number | null {
-  try {
-    const m = /^NSpid:\s*(.+)$/m.exec(readFileSync(`/proc/${hostPid}/status`, "utf8"));
-    return m ? Number(m[1]!.trim().split(/\s+/).at(-1)) : null;
-  } catch {
-    return null;
-  }
-}
-
 type Value = string | number | boolean | string[];
 type Section = Record<string, Value>;
 
@@ -260,14 +199,4 @@ export async function withPid1(files: Record<string, string>, fn: (run: Pid1Run)
   } finally {
     await run.cleanup();
   }
-}
-
-/** Every host process whose cmdline contains `needle` (to prove nothing outlived a run). */
-export function hostProcsWith(needle: string): number[] {
-  const out: number[] = [];
-  for (const d of readdirSync("/proc")) {
-    if (!/^\d+$/.test(d) || Number(d) === process.pid) continue;
-    if (readCmdline(Number(d)).includes(needle)) out.push(Number(d));
-  }
-  return out;
 }

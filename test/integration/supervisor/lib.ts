@@ -4,7 +4,6 @@
  * process groups, parents and zombies. Everything a test starts is stopped by
  * `withServer`, whatever the test does.
  */
-import { readdirSync, readFileSync } from "node:fs";
 import { createConnection, type Socket } from "node:net";
 import { setDefaultTimeout } from "bun:test";
 import { rpcError, startServer, waitFor, withServer, type TestServer } from "../../helpers/server.ts";
@@ -193,61 +192,7 @@ export async function recordEvents(s: TestServer): Promise<{ events: () => State
 
 // ---------------------------------------------------------------- /proc
 
-export interface ProcInfo {
-  pid: number;
-  state: string;
-  ppid: number;
-  pgid: number;
-  sid: number;
-  comm: string;
-}
-
-export function procInfo(pid: number | string): ProcInfo | null {
-  let text: string;
-  try {
-    text = readFileSync(`/proc/${pid}/stat`, "utf8");
-  } catch {
-    return null;
-  }
-  const close = text.lastIndexOf(")");
-  const comm = text.slice(text.indexOf("(") + 1, close);
-  const f = text.slice(close + 2).split(" ");
-  return { pid: Number(pid), comm, state: f[0]!, ppid: Number(f[1]), pgid: Number(f[2]), sid: Number(f[3]) };
-}
-
-export function allProcs(): ProcInfo[] {
-  const out: ProcInfo[] = [];
-  for (const name of readdirSync("/proc")) {
-    if (!/^\d+$/.test(name)) continue;
-    const p = procInfo(name);
-    if (p) out.push(p);
-  }
-  return out;
-}
-
-/** Every process (zombies included) in process group `pgid`. */
-export function groupMembers(pgid: number): ProcInfo[] {
-  return allProcs().filter((p) => p.pgid === pgid);
-}
-
-/** Zombie children of `pid`. */
-export function zombiesOf(pid: number): ProcInfo[] {
-  return allProcs().filter((p) => p.ppid === pid && p.state === "Z");
-}
-
-export function statusField(pid: number, field: string): string | null {
-  try {
-    const m = readFileSync(`/proc/${pid}/status`, "utf8").match(new RegExp(`^${field}:\\s*(.*)$`, "m"));
-    return m?.[1] ?? null;
-  } catch {
-    return null;
-  }
-}
-
-export function alive(pid: number): boolean {
-  const p = procInfo(pid);
-  return p !== null && p.state !== "Z";
-}
+export { alive, allProcs, groupMembers, procInfo, statusField, zombiesOf, type ProcInfo } from "../../helpers/proc.ts";
 
 /** ms between two ISO timestamps. */
 export function msBetween(a: string, b: string): number {
