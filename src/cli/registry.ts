@@ -36,6 +36,7 @@ const entries: CommandEntry[] = [
   { name: "why", synopsis: "NAME", summary: "what a blocked/failed service waits for or died of", load: () => import("./commands/why.ts") },
   { name: "check", synopsis: "[DIR]", summary: "validate a config directory offline, no server needed", load: () => import("./commands/check.ts") },
   { name: "health", synopsis: "[NAME...] [--timeout S]", summary: "exit 0 when every service that should be up is up and healthy, else 1 and why", variadic: true, load: () => import("./commands/health.ts") },
+  { name: "metrics", synopsis: "", summary: "the server's metrics in the Prometheus text format (as GET /metrics)", load: () => import("./commands/metrics.ts") },
   { name: "info", synopsis: "", summary: "the server's version, mode, pid, uptime and paths", load: () => import("./commands/info.ts") },
   { name: "shutdown", synopsis: "", summary: "stop every service in order and end the server", load: () => import("./commands/shutdown.ts") },
   { name: "reboot", synopsis: "", summary: "ordered shutdown, then reboot (VM mode)", load: () => import("./commands/reboot.ts") },

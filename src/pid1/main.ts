@@ -23,6 +23,7 @@ import { mountEssentials } from "./mounts.ts";
 import { sweepNamespace } from "./sweep.ts";
 import { parseReport, SERVER_EXIT, type CriticalReport } from "./report.ts";
 import { RB_AUTOBOOT, RB_HALT_SYSTEM, RB_POWER_OFF, reboot, sync } from "../sys/libc.ts";
+import { parseListenAddress } from "../server/metrics-address.ts";
 
 const USAGE = `usage: zinit-pid1 [--container] [--config-dir DIR] [--socket PATH] [--log-level LEVEL]
 
@@ -37,6 +38,7 @@ Also run as \`init\` or \`zinit pid1 ...\`.
   --config-dir DIR   service files (ZINIT_CONFIG_DIR; default /etc/zinit/services)
   --socket PATH      control socket (ZINIT_SOCKET; default /run/zinit.sock)
   --log-level LEVEL  passed to the server
+  --metrics HOST:PORT  passed to the server: GET /metrics there (ZINIT_METRICS)
 `;
 
 type Ending = "shutdown" | "poweroff" | "reboot" | "halt" | "critical";
@@ -56,6 +58,7 @@ export async function runPid1(args: string[]): Promise<void> {
         "config-dir": { type: "string" },
         socket: { type: "string" },
         "log-level": { type: "string" },
+        metrics: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
       strict: true,
@@ -66,6 +69,15 @@ export async function runPid1(args: string[]): Promise<void> {
     return;
   }
   if (values.help) return void process.stdout.write(USAGE);
+  // Checked here too: a typo must stop us at once, not crash-loop the server.
+  const metrics = (values.metrics as string | undefined) ?? (process.env.ZINIT_METRICS || undefined);
+  try {
+    if (metrics !== undefined) parseListenAddress(metrics, values.metrics === undefined ? "ZINIT_METRICS" : "--metrics");
+  } catch (err) {
+    process.stderr.write(`zinit-pid1: ${(err as Error).message}\n`);
+    process.exitCode = 2;
+    return;
+  }
   const log = createLogger("zinit-pid1", (values["log-level"] as string | undefined) ?? process.env.ZINIT_LOG_LEVEL ?? "info");
   // Never die of our own bug: PID 1 exiting kills everything.
   process.on("uncaughtException", (err) => log.error("uncaught exception:", err));
@@ -101,6 +113,7 @@ export async function runPid1(args: string[]): Promise<void> {
   const serverArgs = ["server", "--config-dir", paths.configDir, "--socket", paths.socket, "--mode", mode];
   if (mode === "vm") serverArgs.push("--system-dir", SYSTEM_DIR);
   if (values["log-level"]) serverArgs.push("--log-level", values["log-level"] as string);
+  if (metrics !== undefined) serverArgs.push("--metrics", metrics);
 
   const reaper = new ChildReaper();
   reaper.start();

@@ -362,6 +362,13 @@ export const METHOD_TABLE: { readonly [M in MethodName]: MethodSpec<M> } = {
     },
     result: { name: "report", description: "one verdict per unit, and whether all pass", schema: ref("HealthReport") },
   }),
+  "system.metrics": defineMethod("system.metrics", {
+    summary: "The server's metrics in the Prometheus text format",
+    description:
+      "The same text as GET /metrics on the --metrics listener, computed now; for a node_exporter textfile collector when no listener is wanted.",
+    params: none,
+    result: { name: "text", description: "Prometheus text exposition format 0.0.4", schema: { type: "string" } },
+  }),
   "system.shutdown": defineMethod("system.shutdown", {
     summary: "Ordered shutdown of every service, then the server exits",
     params: none,

@@ -127,6 +127,7 @@ export interface Methods {
   "system.reload": { params: Record<string, never>; result: ReloadResult };
   "system.info": { params: Record<string, never>; result: SystemInfo };
   "system.health": { params: { names?: string[] }; result: HealthReport };
+  "system.metrics": { params: Record<string, never>; result: string };
   "system.shutdown": { params: Record<string, never>; result: null };
   "system.reboot": { params: Record<string, never>; result: null };
   "system.poweroff": { params: Record<string, never>; result: null };

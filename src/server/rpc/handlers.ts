@@ -9,6 +9,7 @@ import { VERSION } from "../../version.ts";
 import type { Supervisor } from "../supervisor.ts";
 import { statusOf, summaryOf } from "../views.ts";
 import { healthReport } from "../health-report.ts";
+import { renderMetrics } from "../metrics.ts";
 import type { HandlerTable } from "./listen.ts";
 import type { ConfigStore } from "../config-store.ts";
 
@@ -80,6 +81,8 @@ export function buildHandlers(ctx: ServerContext): HandlerTable {
       reaped_orphans: ctx.reapedOrphans(),
     }),
     "system.health": ({ names }) => healthReport(sup.records, names),
+    "system.metrics": () =>
+      renderMetrics({ version: VERSION, mode: ctx.mode, records: sup.records.values(), reapedOrphans: ctx.reapedOrphans() }),
     "system.shutdown": () => {
       ctx.requestShutdown("shutdown");
       return null;

@@ -73,8 +73,8 @@ describe("validateParams", () => {
 });
 
 describe("METHOD_TABLE", () => {
-  test("has the 21 methods of the protocol, each named after its key", () => {
-    expect(METHOD_NAMES.length).toBe(21);
+  test("has the 22 methods of the protocol, each named after its key", () => {
+    expect(METHOD_NAMES.length).toBe(22);
     for (const name of METHOD_NAMES) expect(METHOD_TABLE[name].name).toBe(name);
   });
 

@@ -23,6 +23,7 @@ const METHODS_KEYS: Record<MethodName, true> = {
   "system.reload": true,
   "system.info": true,
   "system.health": true,
+  "system.metrics": true,
   "system.shutdown": true,
   "system.reboot": true,
   "system.poweroff": true,
