@@ -27,6 +27,9 @@ export default defineCommand({
     const { loadDirectory } = await import("../../sdk/config/index.ts");
     const { buildGraph } = await import("../../sdk/graph/index.ts");
     const { units, errors } = loadDirectory(dir);
+    // The env files that exist are read too: a bad line would fail the service's start.
+    const { envFileIssues } = await import("../../sdk/config/env-files.ts");
+    errors.push(...envFileIssues(units));
     const graph = buildGraph(units.map((u) => ({ name: u.name, kind: u.kind, dependencies: u.config.dependencies })));
     const report = checkReport(units, errors, graph);
     if (ctx.json) printJson(ctx, report);

@@ -1,8 +1,9 @@
-/** `zinit list`: one aligned row per service, NAME STATE PID UPTIME RESTARTS HEALTH. */
+/** `zinit list`: one aligned row per service, NAME STATE PID UPTIME RESTARTS HEALTH MEM. */
 import type { ServiceSummary } from "../../sdk/protocol/types.ts";
 import { paint, stateColor, type Palette } from "./color.ts";
 import { renderTable, type CellInput } from "./table.ts";
 import { elapsedSince, formatDuration } from "./time.ts";
+import { formatBytes } from "./units.ts";
 
 export interface ListOptions {
   nowMs: number;
@@ -14,7 +15,9 @@ export const LIST_HEADERS = ["NAME", "STATE", "PID", "UPTIME", "RESTARTS", "HEAL
 export function renderList(items: readonly ServiceSummary[], opts: ListOptions): string {
   const p = paint(opts.color);
   const sorted = [...items].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  return renderTable(LIST_HEADERS, sorted.map((s) => listRow(s, opts.nowMs, p)), p.dim);
+  // MEM is read from /proc when `list` asks; the tui, which never polls, leaves it out.
+  const rows = sorted.map((s) => [...listRow(s, opts.nowMs, p), s.memory_bytes == null ? "-" : formatBytes(s.memory_bytes)]);
+  return renderTable([...LIST_HEADERS, "MEM"], rows, p.dim);
 }
 
 /** The cells under LIST_HEADERS for one unit; the tui adds its own columns after them. */

@@ -5,6 +5,7 @@
 import type { ServiceStatusResult } from "../../sdk/protocol/types.ts";
 import { paint, stateColor } from "./color.ts";
 import { describeExit, elapsedSince, formatDuration } from "./time.ts";
+import { formatBytes, formatCpu } from "./units.ts";
 
 export interface StatusOptions {
   nowMs: number;
@@ -22,6 +23,7 @@ export function renderStatus(s: ServiceStatusResult, opts: StatusOptions): strin
   const elapsed = elapsedSince(s.since, opts.nowMs);
   rows.push(["since", elapsed === undefined ? s.since || "-" : `${s.since} (${formatDuration(elapsed)} ago)`]);
   rows.push(["restarts", String(s.restarts)]);
+  if (s.kind === "service") rows.push(...figureRows(s));
   rows.push(["last exit", describeExit(s.exit)]);
   rows.push(["health", describeHealth(s, p.red, p.green)]);
   rows.push(["class", s.class]);
@@ -37,6 +39,29 @@ export function renderStatus(s: ServiceStatusResult, opts: StatusOptions): strin
   if (s.file) rows.push(["file", s.file]);
   const width = Math.max(...rows.map(([k]) => k.length)) + 1;
   return rows.map(([k, v]) => `${`${k}:`.padEnd(width)} ${v}`).join("\n");
+}
+
+/**
+ * Memory, CPU and processes (absent from older servers, so shown only when
+ * present), and the log file. Each process is a line of its own under
+ * `processes:`, indented, so `grep '^memory:'` still finds one line.
+ */
+function figureRows(s: ServiceStatusResult): [string, string][] {
+  const rows: [string, string][] = [];
+  if (s.memory_bytes !== undefined) rows.push(["memory", s.memory_bytes === null ? "-" : formatBytes(s.memory_bytes)]);
+  if (s.cpu_ms !== undefined) rows.push(["cpu", s.cpu_ms === null ? "-" : formatCpu(s.cpu_ms)]);
+  if (s.processes !== undefined) {
+    // A command line is anybody's text: control characters would reach the terminal.
+    const procs = s.processes.map((p) => `\n  ${p.pid} ${p.cmd.replace(/[\x00-\x1f\x7f]/g, "?")}`).join("");
+    rows.push(["processes", `${s.processes.length}${procs}`]);
+  }
+  const f = s.log_file;
+  if (f) {
+    const facts = [formatBytes(f.size), `${f.dropped} dropped`];
+    if (f.error) facts.push(`error: ${f.error}`);
+    rows.push(["log file", `${f.path} (${facts.join(", ")})`]);
+  }
+  return rows;
 }
 
 /** Several statuses, a blank line between blocks. */

@@ -260,3 +260,48 @@ function isHttpUrl(target: string): boolean {
     return false;
   }
 }
+
+// ---- env files and log files ---------------------------------------------------
+
+/** Why `path` cannot name a file zinit reads or writes, or undefined. */
+function filePathProblem(path: string): string | undefined {
+  // Relative paths would depend on the server's cwd, which nobody controls.
+  if (!path.startsWith("/")) return `expected an absolute path, got ${describeValue(path)}`;
+  if (path.includes("\0")) return "must not contain a NUL character";
+  if (path.endsWith("/")) return `expected a file path, got the directory ${describeValue(path)}`;
+  return undefined;
+}
+
+/**
+ * `env_file`: one path or an array of them, each absolute; a leading "-" marks a
+ * file that may be missing. Kept as written (an array), "-" included, so that
+ * `status` shows what the file says.
+ */
+export const envFiles = converted<string[]>((x) => {
+  const list = typeof x === "string" ? [x] : x;
+  if (!Array.isArray(list)) return fail(`expected an absolute path or an array of them, got ${describeValue(x)}`);
+  const problems: Problem[] = [];
+  list.forEach((entry: unknown, index) => {
+    const at = typeof x === "string" ? undefined : index;
+    if (typeof entry !== "string") return problems.push({ message: `expected string, got ${describeValue(entry)}`, index: at });
+    const p = filePathProblem(entry.startsWith("-") ? entry.slice(1) : entry);
+    if (p) problems.push({ message: p, index: at });
+  });
+  return problems.length ? { problems } : { value: [...(list as string[])] };
+});
+
+/** `[logging] file`: an absolute path of a file (its directory is created when missing). */
+export const logFilePath = converted<string>((x) => {
+  if (typeof x !== "string") return fail(`expected an absolute path, got ${describeValue(x)}`);
+  const p = filePathProblem(x);
+  return p ? fail(p) : { value: x };
+});
+
+/** Rotated files kept: renaming thousands of files at each rotation is never what was meant. */
+export const MAX_LOG_KEEP = 1000;
+export const logKeep = converted<number>((x) => {
+  if (typeof x !== "number" || !Number.isInteger(x) || x < 0 || x > MAX_LOG_KEEP) {
+    return fail(`expected an integer from 0 to ${MAX_LOG_KEEP}, got ${describeValue(x)}`);
+  }
+  return { value: x };
+});

@@ -6,3 +6,5 @@ export { isValidName, nameProblem, NAME_MAX_LENGTH } from "./schema.ts";
 export { describeValue } from "./issues.ts";
 export { effectiveConfig, parseService, parseUnit, type ParseResult } from "./parse.ts";
 export { loadDirectories, loadDirectory, serviceFileNames, type DirectorySource, type LoadOptions } from "./load.ts";
+export { parseDotenv, envFileEntry, type DotenvResult, type EnvLineError } from "./dotenv.ts";
+export { envFileIssues, readEnvFiles, EnvFileError, MAX_ENV_FILE_BYTES } from "./env-files.ts";

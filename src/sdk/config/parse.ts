@@ -154,6 +154,7 @@ function serviceConfig(out: ServiceFile, name: string): ServiceConfig {
       user: s.user ?? null,
       group: s.group ?? null,
       env: s.env,
+      env_file: s.env_file,
       ready_fd: s.ready_fd ?? null,
       critical: s.critical,
     },
@@ -167,9 +168,10 @@ function serviceConfig(out: ServiceFile, name: string): ServiceConfig {
       restart_delay_ms: l.restart_delay_ms,
       restart_delay_max_ms: l.restart_delay_max_ms,
       max_restarts: l.max_restarts,
+      stability_period_ms: l.stability_period_ms,
     },
     health: out.health ?? null,
-    logging: out.logging,
+    logging: { ...out.logging, file: out.logging.file ?? null },
   };
 }
 

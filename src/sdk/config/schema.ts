@@ -11,9 +11,12 @@ import {
   directory,
   isTable,
   environment,
+  envFiles,
   exec,
   healthTargetProblem,
   integer,
+  logFilePath,
+  logKeep,
   name,
   readyFd,
   signal,
@@ -39,6 +42,7 @@ const serviceSection = table({
   user: v.optional(account),
   group: v.optional(account),
   env: v.optional(environment, {}),
+  env_file: v.optional(envFiles, []),
   ready_fd: v.optional(readyFd),
   critical: v.optional(v.boolean(), false),
 });
@@ -77,6 +81,7 @@ const lifecycleSchema = v.pipe(
     restart_delay_ms: v.optional(integer(0), DEFAULTS.restart_delay_ms),
     restart_delay_max_ms: v.optional(integer(0), DEFAULTS.restart_delay_max_ms),
     max_restarts: v.optional(integer(0), DEFAULTS.max_restarts),
+    stability_period_ms: v.optional(integer(0), DEFAULTS.stability_period_ms),
   }),
   // Reported on the section, naming both keys: either one may be the one left at its default.
   v.partialCheck(
@@ -113,6 +118,9 @@ const healthSchema = v.pipe(
 const loggingSchema = table({
   buffer_lines: v.optional(integer(1), DEFAULTS.buffer_lines),
   forward: v.optional(v.boolean(), DEFAULTS.forward),
+  file: v.optional(logFilePath),
+  max_size: v.optional(integer(0), DEFAULTS.log_max_size),
+  keep: v.optional(logKeep, DEFAULTS.log_keep),
 });
 
 // ---- whole files -------------------------------------------------------------

@@ -27,6 +27,8 @@ export interface ServiceSection {
   user: string | null;
   group: string | null;
   env: Record<string, string>;
+  /** env files as written ("-" prefix: optional), read at every start */
+  env_file: string[];
   /** fd number on which the service announces readiness with a newline, or null */
   ready_fd: number | null;
   /** when it ends failed, zinit goes down with it */
@@ -41,6 +43,8 @@ export interface Lifecycle {
   restart_delay_ms: number;
   restart_delay_max_ms: number;
   max_restarts: number;
+  /** running this long resets the consecutive-restart count */
+  stability_period_ms: number;
 }
 
 export interface Health {
@@ -57,6 +61,12 @@ export interface Health {
 export interface Logging {
   buffer_lines: number;
   forward: boolean;
+  /** also append every line to this file (absolute path) */
+  file: string | null;
+  /** bytes; rotate before the file would pass this (0 = never rotate) */
+  max_size: number;
+  /** rotated files kept: FILE.1 (newest) ... FILE.keep */
+  keep: number;
 }
 
 export interface ServiceConfig {
@@ -116,11 +126,14 @@ export const DEFAULTS = {
   restart_delay_ms: 1_000,
   restart_delay_max_ms: 60_000,
   max_restarts: 0,
+  stability_period_ms: 10_000,
   health_interval_ms: 10_000,
   health_timeout_ms: 5_000,
   health_retries: 3,
   buffer_lines: 1_000,
   forward: true,
+  log_max_size: 10_485_760,
+  log_keep: 5,
 } as const;
 
 export function unitDependencies(unit: Unit): Dependencies {

@@ -11,6 +11,8 @@ export interface ExitStatus {
   unhealthy: string | null;
   /** needed SIGKILL after stop_timeout_ms */
   forced: boolean;
+  /** no process ran: the start itself failed (e.g. on an env file), in these words */
+  startError?: string;
 }
 
 export function exitOf(code: number | null, signal: string | null): ExitStatus {
@@ -18,6 +20,7 @@ export function exitOf(code: number | null, signal: string | null): ExitStatus {
 }
 
 export function describeExit(exit: ExitStatus): string {
+  if (exit.startError !== undefined) return exit.startError;
   if (exit.timedOut) return "start timeout";
   if (exit.unhealthy !== null) return exit.unhealthy;
   if (exit.signal !== null) return `killed by ${exit.signal}`;

@@ -45,7 +45,7 @@ export interface HeldBack {
 function processIdentity(u: Unit): string {
   if (u.kind !== "service") return "target";
   const s = u.config.service;
-  return JSON.stringify([s.exec, s.dir, s.env, s.user, s.group, s.oneshot]);
+  return JSON.stringify([s.exec, s.dir, s.env, s.env_file, s.user, s.group, s.oneshot]);
 }
 
 function sameUnit(a: Unit, b: Unit): boolean {

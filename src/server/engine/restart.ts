@@ -1,11 +1,13 @@
 /**
- * Restart policy and back-off (SPEC section 7), pure. The n-th consecutive restart
- * waits restart_delay_ms * 2^(n-1), capped; the count resets after 10 s of running.
+ * Restart policy and back-off, pure. The n-th consecutive restart waits
+ * restart_delay_ms * 2^(n-1), capped; the count resets once the process had been
+ * running for the service's stability_period_ms.
  */
 import type { Lifecycle } from "../../sdk/config/types.ts";
 import type { ExitStatus } from "./exit.ts";
 import { describeExit } from "./exit.ts";
 
+/** pid1's own rule for restarting the server (a service has stability_period_ms). */
 export const STABLE_RUN_MS = 10_000;
 
 export function restartDelay(n: number, baseMs: number, maxMs: number): number {
@@ -40,7 +42,7 @@ export function decideOnExit(exit: ExitStatus, ctx: ExitContext): ExitDecision {
   if (ctx.oneshot && !failure) return { action: "exited", reason: what };
   const wantsRestart = policy === "always" || (policy === "on-failure" && failure);
   if (!wantsRestart) return failure ? { action: "failed", reason: what } : { action: "exited", reason: what };
-  const previous = ctx.ranForMs >= STABLE_RUN_MS ? 0 : ctx.consecutiveRestarts;
+  const previous = ctx.ranForMs >= ctx.lifecycle.stability_period_ms ? 0 : ctx.consecutiveRestarts;
   const max = ctx.lifecycle.max_restarts;
   if (max > 0 && previous >= max) {
     return { action: "failed", reason: `gave up after ${previous} restart${previous === 1 ? "" : "s"}: ${what}` };

@@ -37,7 +37,7 @@ function status(over: Partial<ServiceStatusResult>): ServiceStatusResult {
 
 describe("renderList", () => {
   const items = [
-    summary({ name: "web", state: "running", pid: 4242, restarts: 2, health: "passing" }),
+    summary({ name: "web", state: "running", pid: 4242, restarts: 2, health: "passing", memory_bytes: 12_900_000 }),
     summary({ name: "db", state: "failed", restarts: 5 }),
     summary({ name: "a-very-long-name", state: "inactive" }),
   ];
@@ -45,10 +45,10 @@ describe("renderList", () => {
   // Sorted by name, columns aligned, uptime only for running services.
   test("plain table", () => {
     expect(renderList(items, { nowMs: NOW, color: false }).split("\n")).toEqual([
-      "NAME              STATE     PID   UPTIME  RESTARTS  HEALTH",
-      "a-very-long-name  inactive  -     -       0         -",
-      "db                failed    -     -       5         -",
-      "web               running   4242  3m12s   2         passing",
+      "NAME              STATE     PID   UPTIME  RESTARTS  HEALTH   MEM",
+      "a-very-long-name  inactive  -     -       0         -        -",
+      "db                failed    -     -       5         -        -",
+      "web               running   4242  3m12s   2         passing  12.3 MiB",
     ]);
   });
 

@@ -15,6 +15,7 @@ describe("service files: every field and its default", () => {
         user: null,
         group: null,
         env: {},
+        env_file: [],
         ready_fd: null,
         critical: false,
       },
@@ -27,9 +28,10 @@ describe("service files: every field and its default", () => {
         restart_delay_ms: 1_000,
         restart_delay_max_ms: 60_000,
         max_restarts: 0,
+        stability_period_ms: 10_000,
       },
       health: null,
-      logging: { buffer_lines: 1_000, forward: true },
+      logging: { buffer_lines: 1_000, forward: true, file: null, max_size: 10_485_760, keep: 5 },
     });
   });
 
@@ -95,6 +97,7 @@ forward = false
         user: "nobody",
         group: "nogroup",
         env: { RUST_LOG: "info", EMPTY: "" },
+        env_file: [],
         ready_fd: 4,
         critical: true,
       },
@@ -107,9 +110,10 @@ forward = false
         restart_delay_ms: 2,
         restart_delay_max_ms: 3,
         max_restarts: 4,
+        stability_period_ms: 10_000,
       },
       health: { type: "http", target: "http://localhost:8080/health", argv: null, interval_ms: 5, timeout_ms: 6, retries: 7 },
-      logging: { buffer_lines: 8, forward: false },
+      logging: { buffer_lines: 8, forward: false, file: null, max_size: 10_485_760, keep: 5 },
     });
   });
 
@@ -196,7 +200,7 @@ forward = false
     const c = serviceOf(svc("[dependencies]\n[lifecycle]\n[logging]"));
     expect(c.dependencies).toEqual({ requires: [], after: [], wants: [], conflicts: [] });
     expect(c.lifecycle.restart).toBe("always");
-    expect(c.logging).toEqual({ buffer_lines: 1_000, forward: true });
+    expect(c.logging).toEqual({ buffer_lines: 1_000, forward: true, file: null, max_size: 10_485_760, keep: 5 });
   });
 
   test("a UTF-8 byte order mark at the start is ignored", () => {

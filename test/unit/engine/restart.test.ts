@@ -11,6 +11,7 @@ const life = (o: Partial<Lifecycle> = {}): Lifecycle => ({
   restart_delay_ms: 100,
   restart_delay_max_ms: 1_000,
   max_restarts: 0,
+  stability_period_ms: 10_000,
   ...o,
 });
 
@@ -52,6 +53,19 @@ describe("decideOnExit", () => {
   test("a stable run resets the count", () => {
     const d = decideOnExit(exitOf(1, null), ctx({ lifecycle: life({ max_restarts: 5 }), consecutiveRestarts: 5, ranForMs: STABLE_RUN_MS }));
     expect(d).toMatchObject({ action: "restart", attempt: 1, delayMs: 100 });
+  });
+
+  test("stability_period_ms decides what a stable run is", () => {
+    const short = life({ max_restarts: 5, stability_period_ms: 500 });
+    // 499 ms is not stable: the sixth restart in a row is refused.
+    expect(decideOnExit(exitOf(1, null), ctx({ lifecycle: short, consecutiveRestarts: 5, ranForMs: 499 })).action).toBe("failed");
+    expect(decideOnExit(exitOf(1, null), ctx({ lifecycle: short, consecutiveRestarts: 5, ranForMs: 500 }))).toMatchObject({ action: "restart", attempt: 1 });
+    // A long period keeps counting runs that the default would call stable.
+    const long = life({ max_restarts: 5, stability_period_ms: 60_000 });
+    expect(decideOnExit(exitOf(1, null), ctx({ lifecycle: long, consecutiveRestarts: 5, ranForMs: STABLE_RUN_MS })).action).toBe("failed");
+    // 0: every run counts as stable, so the delay never grows.
+    const zero = life({ stability_period_ms: 0 });
+    expect(decideOnExit(exitOf(1, null), ctx({ lifecycle: zero, consecutiveRestarts: 7, ranForMs: 0 }))).toMatchObject({ attempt: 1, delayMs: 100 });
   });
 
   test("oneshot: exit 0 is done whatever the policy; failure follows the policy", () => {
