@@ -3,10 +3,11 @@
  * it, and cleans up after itself: ordered shutdown via SIGTERM, then — if that
  * hangs — SIGKILL of every service group it knew of and of the server. Never by name.
  */
-import { mkdtempSync, writeFileSync, rmSync, existsSync } from "node:fs";
+import { mkdtempSync, rmSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ZINIT } from "./paths.ts";
+import { writeServices } from "./units.ts";
 
 export interface TestServer {
   dir: string;
@@ -24,9 +25,7 @@ export interface TestServer {
   stop(): Promise<number | null>;
 }
 
-export function writeServices(dir: string, files: Record<string, string>): void {
-  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name.endsWith(".toml") ? name : `${name}.toml`), text);
-}
+export { writeServices };
 
 export interface StartServerOptions {
   /** runs after the files are written, before the server starts (make FIFOs, remove the dir, chown...) */

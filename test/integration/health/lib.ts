@@ -7,6 +7,7 @@ import { createConnection, createServer, type Server, type Socket } from "node:n
 import { setDefaultTimeout } from "bun:test";
 import { ZinitClient } from "../../../src/sdk/client.ts";
 import { rpcError, waitFor, withServer, type TestServer } from "../../helpers/server.ts";
+import { tomlSection } from "../../helpers/units.ts";
 
 // Each wait inside a test is bounded by a few seconds; the test has room for
 // several of them plus the server's stop, so a failure names the wait.
@@ -141,7 +142,7 @@ export class Listener {
 
 /** Health section as TOML. */
 export function healthToml(h: Record<string, string | number>): string {
-  return `[health]\n${Object.entries(h).map(([k, v]) => `${k} = ${JSON.stringify(v)}`).join("\n")}\n`;
+  return tomlSection("health", h);
 }
 
 export {

@@ -10,14 +10,15 @@
  * unshare process, by pid. The control socket is a file in a temp dir, reachable
  * from the host. Never by name, never the host's /run/zinit.sock or /etc/zinit.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ZINIT } from "../../helpers/paths.ts";
 import { childPids, cmdline, nsPidOf, pidsWithText, subtree } from "../../helpers/proc.ts";
 import { waitFor } from "../../helpers/server.ts";
+import { service as serviceFile, type ServiceSpec, writeServices } from "../../helpers/units.ts";
 
-export { ZINIT, waitFor, nsPidOf };
+export { ZINIT, waitFor, nsPidOf, writeServices };
 /** Every host process whose cmdline contains `needle` (to prove nothing outlived a run). */
 export const hostProcsWith = pidsWithText;
 export const asRoot = process.getuid!() === 0;
@@ -66,10 +67,6 @@ export interface StartOptions {
   unshare?: string[];
   /** how long to wait for the socket to answer (default 10 s) */
   readyTimeoutMs?: number;
-}
-
-export function writeServices(dir: string, files: Record<string, string>): void {
-  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name.endsWith(".toml") ? name : `${name}.toml`), text);
 }
 
 /**
@@ -167,24 +164,10 @@ export function serverOf(run: Pid1Run): NsProc | undefined {
   return run.procs().find((p) => p.ppid === run.init && p.state !== "Z" && / server( |$)/.test(p.cmdline));
 }
 
-type Value = string | number | boolean | string[];
-type Section = Record<string, Value>;
-
-function renderSection(title: string, body: Section | undefined): string {
-  if (!body || Object.keys(body).length === 0) return "";
-  // JSON strings, numbers, booleans and arrays of strings are valid TOML as written.
-  return `[${title}]\n${Object.entries(body).map(([k, v]) => `${k} = ${JSON.stringify(v)}`).join("\n")}\n`;
-}
-
-/** A service file running `sh -c script` (or the argv given); short stop timeout by default. */
-export function service(exec: string | string[], spec: { service?: Section; dependencies?: Section; lifecycle?: Section; logging?: Section } = {}): string {
+/** A service file running `/bin/sh -c script` (or the argv given); short stop timeout by default. */
+export function service(exec: string | string[], spec: ServiceSpec = {}): string {
   const argv = typeof exec === "string" ? ["/bin/sh", "-c", exec] : exec;
-  return [
-    renderSection("service", { exec: argv, ...spec.service }),
-    renderSection("dependencies", spec.dependencies),
-    renderSection("lifecycle", { stop_timeout_ms: 1000, ...spec.lifecycle }),
-    renderSection("logging", spec.logging),
-  ].join("\n");
+  return serviceFile(argv, { ...spec, lifecycle: { stop_timeout_ms: 1000, ...spec.lifecycle } });
 }
 
 /** Starts PID 1 on `files`, runs `fn`, attaches the output tail to a failure, always cleans up. */

@@ -1,6 +1,7 @@
 /** Helpers of the reload scenarios (the server, status and event helpers are the health ones). */
 import { existsSync, readdirSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { tomlSection } from "../../helpers/units.ts";
 import type { TestServer } from "../health/lib.ts";
 
 export * from "../health/lib.ts";
@@ -15,7 +16,7 @@ export interface ReloadResult {
 
 /** A service file: `[service]` with `exec` (argv) and the extra lines given, then further sections. */
 export function unit(exec: string[], serviceLines = "", more = ""): string {
-  return `[service]\nexec = ${JSON.stringify(exec)}\n${serviceLines}\n${more}`;
+  return `${tomlSection("service", { exec })}${serviceLines}\n${more}`;
 }
 
 export const SLEEP = ["sleep", "1000"];

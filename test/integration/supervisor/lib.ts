@@ -14,39 +14,7 @@ setDefaultTimeout(20_000);
 
 export { rpcError, waitFor, withServer, type TestServer };
 
-type Value = string | number | boolean | string[];
-type Section = Record<string, Value>;
-
-function renderSection(title: string, body: Section | undefined): string {
-  if (!body || Object.keys(body).length === 0) return "";
-  // JSON strings, numbers, booleans and arrays of strings are valid TOML as written.
-  const lines = Object.entries(body).map(([k, v]) => `${k} = ${JSON.stringify(v)}`);
-  return `[${title}]\n${lines.join("\n")}\n`;
-}
-
-export interface ServiceSpec {
-  service?: Section;
-  dependencies?: Section;
-  lifecycle?: Section;
-  logging?: Section;
-}
-
-/** A service file whose process is `sh -c script` (or the argv given). */
-export function service(exec: string | string[], spec: ServiceSpec = {}): string {
-  const argv = typeof exec === "string" ? ["sh", "-c", exec] : exec;
-  return [
-    renderSection("service", { exec: argv, ...spec.service }),
-    renderSection("dependencies", spec.dependencies),
-    renderSection("lifecycle", spec.lifecycle),
-    renderSection("logging", spec.logging),
-  ].join("\n");
-}
-
-/** A target file. */
-export function target(deps: Section, extra: Section = {}): string {
-  const head = Object.keys(extra).length === 0 ? "[target]\n" : renderSection("target", extra);
-  return `${head}\n${renderSection("dependencies", deps)}`;
-}
+export { service, target, type ServiceSpec } from "../../helpers/units.ts";
 
 /**
  * Starts a server and waits until it answers. The harness returns as soon as the
