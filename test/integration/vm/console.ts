@@ -28,6 +28,8 @@ export class VmConsole {
   private readonly t0 = performance.now();
   private waiters: Array<() => void> = [];
   private ended = false;
+  /** text after the last newline so far (a prompt), for waitFor */
+  partial = "";
 
   constructor(runArgs: string[]) {
     this.proc = Bun.spawn(["bash", RUN, ...runArgs], { stdin: "ignore", stdout: "pipe", stderr: "pipe" });
@@ -41,6 +43,9 @@ export class VmConsole {
           this.push(buf.slice(0, i).replace(/\r$/, ""));
           buf = buf.slice(i + 1);
         }
+        // A shell prompt waits without a newline: keep it visible to waitFor.
+        this.partial = buf.replace(ESCAPES, "");
+        this.wake();
       }
       if (buf) this.push(buf);
     };
@@ -76,6 +81,7 @@ export class VmConsole {
     for (;;) {
       const i = this.find(re, from);
       if (i >= 0) return this.lines[i]!;
+      if (re.test(this.partial)) return { at: performance.now() - this.t0, text: this.partial, raw: this.partial };
       if (this.ended) throw new Error(`QEMU exited before ${re} appeared on the console:\n${this.dump()}`);
       const left = deadline - performance.now();
       if (left <= 0) throw new Error(`timed out after ${timeoutMs} ms waiting for ${re}; console:\n${this.dump()}`);
