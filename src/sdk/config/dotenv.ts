@@ -81,10 +81,9 @@ function doubleQuoted(rest: string): { value: string } | { error: string } {
       continue;
     }
     const next = rest[i + 1];
-    const escaped = next === undefined ? undefined : ESCAPES[next];
-    if (escaped === undefined) {
-      return { error: `unknown escape ${JSON.stringify(`\\${next ?? ""}`)} in double quotes (only \\n \\t \\" \\\\ \\$)` };
-    }
+    if (next === undefined) break; // `\"` at the end escapes the closing quote away
+    const escaped = ESCAPES[next];
+    if (escaped === undefined) return { error: `unknown escape \\${next} in double quotes (only \\n \\t \\" \\\\ \\$)` };
     out += escaped;
     i++;
   }

@@ -122,14 +122,16 @@ export class LogFile {
     return { path: this.settings.path, size: this.size, dropped: this.dropped, errors: this.errors, error: this.lastError };
   }
 
+  /** Resolves once no write is in flight (what is queued meanwhile is written first). */
+  async idle(): Promise<void> {
+    while (this.writing) await this.writing;
+  }
+
   /** Writes what is queued (bounded by `timeoutMs`), then closes the file. */
   async close(timeoutMs = 2_000): Promise<void> {
     this.retryAt = 0;
     this.kick();
-    const done = (async () => {
-      while (this.writing) await this.writing;
-    })();
-    await Promise.race([done, Bun.sleep(timeoutMs)]);
+    await Promise.race([this.idle(), Bun.sleep(timeoutMs)]);
     this.closed = true;
     this.queue = [];
     this.queueSizes = [];

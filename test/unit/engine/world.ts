@@ -53,6 +53,8 @@ export interface Behaviour {
   exitCode?: number;
   /** the spawn fails (no such file) */
   spawnFails?: boolean;
+  /** the start fails on something that may be fixed (a bad env file): the restart policy judges it */
+  startError?: string;
   /** health probe answer, per call */
   healthy?: () => boolean;
   /** processes left in the group when the leader dies, gone after `dieMs` once signalled */
@@ -220,6 +222,7 @@ export class World {
       case "spawn": {
         const b = this.behaviour.get(c.name) ?? {};
         if (b.spawnFails) return { type: "spawn-failed", name: c.name, message: `spawn failed: run ${c.name}: no such file` };
+        if (b.startError !== undefined) return { type: "spawn-failed", name: c.name, message: b.startError, retry: true };
         const pid = this.nextPid++;
         this.procs.set(pid, { name: c.name, pid, alive: true, leftovers: b.leftovers ?? 0 });
         this.spawns.push({ at: this.now, name: c.name, pid });
