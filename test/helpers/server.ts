@@ -92,11 +92,7 @@ export async function startServer(files: Record<string, string>, extraArgs: stri
     output: () => out,
     outputOf: (stream) => byStream[stream],
     rpc,
-    async cli(...args: string[]) {
-      const p = Bun.spawn([ZINIT, "--socket", socket, ...args], { stdout: "pipe", stderr: "pipe", env: { ...process.env, NO_COLOR: "1" } });
-      const [stdout, stderr, code] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
-      return { code, stdout, stderr };
-    },
+    cli: (...args: string[]) => runCli(socket, ...args),
     async stop() {
       if (proc.exitCode !== null || proc.signalCode !== null) return cleanup(dir, proc.exitCode);
       let pids: number[] = [];
@@ -121,6 +117,13 @@ function cleanup(dir: string, code: number | null): number | null {
   return code;
 }
 
+/** Runs the CLI against the server listening on `socket`. */
+export async function runCli(socket: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const p = Bun.spawn([ZINIT, "--socket", socket, ...args], { stdin: "ignore", stdout: "pipe", stderr: "pipe", env: { ...process.env, NO_COLOR: "1" } });
+  const [stdout, stderr, code] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
+  return { code, stdout, stderr };
+}
+
 /** Polls a condition (tests only: the product itself never polls). */
 export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 5000, stepMs = 20): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -140,6 +143,35 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | undefined |
 
 export async function stateOf(server: TestServer, name: string): Promise<{ state: string; reason: string; pid: number | null; restarts: number }> {
   return server.rpc("service.status", { name });
+}
+
+/**
+ * Waits until `name` is in `state` (and its reason matches, if given); a timeout
+ * names the last status seen. `S` is the caller's view of `service.status`.
+ */
+export async function waitState<S extends { state: string; reason: string } = Awaited<ReturnType<typeof stateOf>>>(
+  server: TestServer,
+  name: string,
+  state: string,
+  reason?: string | RegExp,
+  timeoutMs = 5000,
+): Promise<S> {
+  let last: S | null = null;
+  try {
+    return await waitFor(
+      `${name} ${state}${reason === undefined ? "" : ` (${reason})`}`,
+      async () => {
+        const st = (last = (await server.rpc("service.status", { name })) as S);
+        if (st.state !== state) return null;
+        if (reason === undefined) return st;
+        return (typeof reason === "string" ? st.reason === reason : reason.test(st.reason)) ? st : null;
+      },
+      timeoutMs,
+    );
+  } catch (err) {
+    const l = last as (S & { pid?: unknown; health?: unknown }) | null;
+    throw new Error(`${(err as Error).message}; last seen: ${JSON.stringify(l && { state: l.state, reason: l.reason, pid: l.pid, health: l.health })}`);
+  }
 }
 
 /** Starts a server on `files`, runs `fn`, and always stops the server; a failure carries the tail of the server's output, the best clue to it. */

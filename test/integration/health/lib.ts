@@ -6,7 +6,7 @@
 import { createConnection, createServer, type Server, type Socket } from "node:net";
 import { setDefaultTimeout } from "bun:test";
 import { ZinitClient } from "../../../src/sdk/client.ts";
-import { rpcError, waitFor, withServer, type TestServer } from "../../helpers/server.ts";
+import { rpcError, waitFor, waitState as waitStateOf, withServer, type TestServer } from "../../helpers/server.ts";
 import { tomlSection } from "../../helpers/units.ts";
 
 // Each wait inside a test is bounded by a few seconds; the test has room for
@@ -38,26 +38,7 @@ export function status(s: TestServer, name: string): Promise<Status> {
 }
 
 /** Waits until `name` is in `state` (and its reason matches, if given). */
-export async function waitState(s: TestServer, name: string, state: string, reason?: string | RegExp, timeoutMs = 5000): Promise<Status> {
-  let last: Status | null = null;
-  try {
-    return await waitFor(
-      `${name} ${state}${reason === undefined ? "" : ` (${reason})`}`,
-      async () => {
-        const st = await status(s, name);
-        last = st;
-        if (st.state !== state) return null;
-        if (reason === undefined) return st;
-        return (typeof reason === "string" ? st.reason === reason : reason.test(st.reason)) ? st : null;
-      },
-      timeoutMs,
-    );
-  } catch (err) {
-    const l = last as Status | null;
-    throw new Error(`${(err as Error).message}; last seen: ${JSON.stringify(l && { state: l.state, reason: l.reason, pid: l.pid, health: l.health })}`);
-  }
-}
-
+export const waitState = waitStateOf<Status>;
 
 export interface StateEvent {
   name: string;

@@ -15,10 +15,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ZINIT } from "../../helpers/paths.ts";
 import { childPids, cmdline, nsPidOf, pidsWithText, subtree } from "../../helpers/proc.ts";
-import { waitFor } from "../../helpers/server.ts";
+import { runCli, waitFor } from "../../helpers/server.ts";
 import { service as serviceFile, type ServiceSpec, writeServices } from "../../helpers/units.ts";
 
-export { ZINIT, waitFor, nsPidOf, writeServices };
+export { ZINIT, runCli, waitFor, nsPidOf, writeServices };
 /** Every host process whose cmdline contains `needle` (to prove nothing outlived a run). */
 export const hostProcsWith = pidsWithText;
 export const asRoot = process.getuid!() === 0;
@@ -75,12 +75,6 @@ export interface StartOptions {
  */
 export function namespaceProcs(init: number): NsProc[] {
   return subtree(init).map(({ pid, ppid, state, comm }) => ({ pid, ppid, state, comm, cmdline: cmdline(pid) }));
-}
-
-export async function runCli(socket: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const p = Bun.spawn([ZINIT, "--socket", socket, ...args], { stdin: "ignore", stdout: "pipe", stderr: "pipe", env: { ...process.env, NO_COLOR: "1" } });
-  const [stdout, stderr, code] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
-  return { code, stdout, stderr };
 }
 
 export async function listServices(socket: string): Promise<{ name: string; state: string; pid: number | null }[]> {

@@ -6,7 +6,7 @@
  */
 import { createConnection, type Socket } from "node:net";
 import { setDefaultTimeout } from "bun:test";
-import { rpcError, startServer, waitFor, withServer, type TestServer } from "../../helpers/server.ts";
+import { rpcError, startServer, waitFor, waitState as waitStateOf, withServer, type TestServer } from "../../helpers/server.ts";
 
 // Waits inside a test are bounded by 5 s each; the test itself gets room for a few
 // of them plus the server's stop, so a failure reports the wait, not a bare timeout.
@@ -16,21 +16,8 @@ export { rpcError, waitFor, withServer, type TestServer };
 
 export { service, target, type ServiceSpec } from "../../helpers/units.ts";
 
-/**
- * Starts a server and waits until it answers. The harness returns as soon as the
- * socket file exists, which is after bind(2) but possibly before listen(2): a
- * connect in between is refused (seen once: ECONNREFUSED).
- */
-export async function startReady(files: Record<string, string>): Promise<TestServer> {
-  const s = await startServer(files);
-  try {
-    await waitFor("server answers", () => s.rpc("system.info").then(() => true), 5000);
-  } catch (err) {
-    await s.stop();
-    throw err;
-  }
-  return s;
-}
+/** Starts a server (which returns once it answers). */
+export const startReady = (files: Record<string, string>): Promise<TestServer> => startServer(files);
 
 export interface Status {
   name: string;
@@ -48,29 +35,7 @@ export function status(s: TestServer, name: string): Promise<Status> {
 }
 
 /** Waits until `name` is in `state` (and, if given, its reason matches). */
-export async function waitState(
-  s: TestServer,
-  name: string,
-  state: string,
-  reason?: string | RegExp,
-  timeoutMs = 5000,
-): Promise<Status> {
-  return waitFor(
-    `${name} ${state}${reason === undefined ? "" : ` (${reason})`}`,
-    async () => {
-      const st = await status(s, name);
-      if (st.state !== state) return null;
-      if (reason === undefined) return st;
-      const ok = typeof reason === "string" ? st.reason === reason : reason.test(st.reason);
-      return ok ? st : null;
-    },
-    timeoutMs,
-  ).catch(async (err) => {
-    const st = await status(s, name).catch(() => null);
-    throw new Error(`${(err as Error).message}; now: ${JSON.stringify(st && { state: st.state, reason: st.reason, pid: st.pid })}`);
-  });
-}
-
+export const waitState = waitStateOf<Status>;
 
 // ---------------------------------------------------------------- raw socket client
 
