@@ -1,8 +1,8 @@
 /**
  * CI gate: the pure modules stay pure. They are the code the in-memory tests and
  * the SDK rely on running anywhere, with time passed in: src/sdk (but the socket
- * client, the config loader that reads the disk, and the two entry files that
- * re-export them) and src/server/engine.
+ * client, the two config modules that read the disk, and the two entry files
+ * that re-export them) and src/server/engine.
  * A pure module imports only other pure modules and the pure libraries below,
  * never `bun`, `bun:*`, `node:*` or an effect module, and never reads the clock,
  * arms a timer or touches the process. Each violation is reported as file:line.
@@ -18,6 +18,7 @@ const PURE_ROOTS = ["src/sdk", "src/server/engine"];
 const EFFECT_MODULES: Record<string, string> = {
   "src/sdk/client.ts": "the socket client connects to the server",
   "src/sdk/config/load.ts": "reads the config directories from disk",
+  "src/sdk/config/env-files.ts": "reads a service's env files at each start and for zinit check",
   "src/sdk/config/env-files.ts": "reads the env files of a service from disk",
   "src/sdk/index.ts": "the package entry: re-exports the client",
   "src/sdk/config/index.ts": "the config entry: re-exports the loader",
