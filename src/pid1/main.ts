@@ -24,6 +24,7 @@ import { sweepNamespace } from "./sweep.ts";
 import { parseReport, SERVER_EXIT, type CriticalReport } from "./report.ts";
 import { RB_AUTOBOOT, RB_HALT_SYSTEM, RB_POWER_OFF, reboot, sync } from "../sys/libc.ts";
 import { parseListenAddress } from "../server/metrics-address.ts";
+import { wantWatch } from "../server/watch-flag.ts";
 
 const USAGE = `usage: zinit-pid1 [--container] [--config-dir DIR] [--socket PATH] [--log-level LEVEL]
 
@@ -39,6 +40,8 @@ Also run as \`init\` or \`zinit pid1 ...\`.
   --socket PATH      control socket (ZINIT_SOCKET; default /run/zinit.sock)
   --log-level LEVEL  passed to the server
   --metrics HOST:PORT  passed to the server: GET /metrics there (ZINIT_METRICS)
+  --watch            passed to the server: reload when the config directory changes
+                     (ZINIT_WATCH=1)
 `;
 
 type Ending = "shutdown" | "poweroff" | "reboot" | "halt" | "critical";
@@ -59,6 +62,7 @@ export async function runPid1(args: string[]): Promise<void> {
         socket: { type: "string" },
         "log-level": { type: "string" },
         metrics: { type: "string" },
+        watch: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
       strict: true,
@@ -71,8 +75,10 @@ export async function runPid1(args: string[]): Promise<void> {
   if (values.help) return void process.stdout.write(USAGE);
   // Checked here too: a typo must stop us at once, not crash-loop the server.
   const metrics = (values.metrics as string | undefined) ?? (process.env.ZINIT_METRICS || undefined);
+  let watch: boolean;
   try {
     if (metrics !== undefined) parseListenAddress(metrics, values.metrics === undefined ? "ZINIT_METRICS" : "--metrics");
+    watch = wantWatch(values.watch === true, process.env.ZINIT_WATCH);
   } catch (err) {
     process.stderr.write(`zinit-pid1: ${(err as Error).message}\n`);
     process.exitCode = 2;
@@ -114,6 +120,7 @@ export async function runPid1(args: string[]): Promise<void> {
   if (mode === "vm") serverArgs.push("--system-dir", SYSTEM_DIR);
   if (values["log-level"]) serverArgs.push("--log-level", values["log-level"] as string);
   if (metrics !== undefined) serverArgs.push("--metrics", metrics);
+  if (watch) serverArgs.push("--watch");
 
   const reaper = new ChildReaper();
   reaper.start();

@@ -25,6 +25,8 @@ import type { SystemInfo } from "../sdk/protocol/types.ts";
 import { parseListenAddress, type ListenAddress } from "./metrics-address.ts";
 import { listenMetrics } from "./metrics-http.ts";
 import { renderMetrics } from "./metrics.ts";
+import { watchConfigDirs } from "./effects/watch.ts";
+import { wantWatch } from "./watch-flag.ts";
 
 const USAGE = `usage: zinit-server [--config-dir DIR] [--socket PATH] [--system-dir DIR] [--log-level LEVEL]
 
@@ -39,6 +41,8 @@ order and serves the control socket. Also run as \`zinit server ...\`.
   --log-level LEVEL  trace, debug, info, warn, error (ZINIT_LOG_LEVEL; default info)
   --metrics HOST:PORT  serve GET /metrics (Prometheus text) there, e.g. 127.0.0.1:9100
                      or :9100 for every interface (ZINIT_METRICS; default off)
+  --watch            reload by itself when the config directories change (inotify,
+                     debounced 200 ms; ZINIT_WATCH=1); follows Kubernetes ConfigMaps
   --version          print the version
 `;
 
@@ -51,6 +55,8 @@ export interface ServerFlags {
   mode: SystemInfo["mode"];
   /** where to serve GET /metrics; off when absent */
   metrics?: ListenAddress;
+  /** reload on changes of the config directories */
+  watch?: boolean;
   /** under zinit-pid1: the fd of the pipe on which to report facts (see pid1/report.ts) */
   reportFd?: number;
 }
@@ -64,6 +70,7 @@ function parseFlags(args: string[]): ServerFlags | "help" | "version" {
       "system-dir": { type: "string" },
       "log-level": { type: "string" },
       metrics: { type: "string" },
+      watch: { type: "boolean" },
       // set by zinit-pid1 so that system.info reports how we were started
       mode: { type: "string" },
       // set by zinit-pid1: where to tell it which critical unit failed
@@ -84,7 +91,7 @@ function parseFlags(args: string[]): ServerFlags | "help" | "version" {
   if (reportFd !== undefined && !(Number.isInteger(reportFd) && reportFd >= 3)) throw new ZinitError("usage", "--report-fd: expected an fd number of 3 or more");
   const metricsText = values.metrics ?? (process.env.ZINIT_METRICS || undefined);
   const metrics = metricsText === undefined ? undefined : parseListenAddress(metricsText, values.metrics === undefined ? "ZINIT_METRICS" : "--metrics");
-  return { configDir: values["config-dir"], socket: values.socket, systemDir: values["system-dir"], logLevel, mode, metrics, reportFd };
+  return { configDir: values["config-dir"], socket: values.socket, systemDir: values["system-dir"], logLevel, mode, metrics, watch: wantWatch(values.watch, process.env.ZINIT_WATCH), reportFd };
 }
 
 export async function runServer(args: string[]): Promise<void> {
@@ -232,4 +239,25 @@ async function serve(flags: ServerFlags, log: ConsolaInstance): Promise<void> {
       (err) => log.error(`reload failed: ${(err as Error).message}`),
     );
   });
+  if (flags.watch) watchAndReload(dirs.map((d) => d.dir), config, log);
+}
+
+/** --watch: the reload of SIGHUP, on inotify events of the config directories. */
+function watchAndReload(dirs: string[], config: ConfigStore, log: ConsolaInstance): void {
+  watchConfigDirs(dirs, {
+    onWarn: (m) => log.warn(`watch: ${m}`),
+    onChange: (why) =>
+      void config.reload().then(
+        (r) => {
+          const summary = `${r.added.length} added, ${r.removed.length} removed, ${r.changed.length} changed, ${r.unchanged.length} unchanged, ${r.errors.length} errors`;
+          // A burst that changed nothing (an editor's swap file, our own create) is not news.
+          const news = r.added.length + r.removed.length + r.changed.length + r.errors.length > 0;
+          if (news) log.info(`watch: ${why}; reload: ${summary}`);
+          else log.debug(`watch: ${why}; reload: ${summary}`);
+          for (const e of r.errors) log.error(`reload: ${e.replaceAll("\n", " | ")}`);
+        },
+        (err) => log.error(`watch: reload failed: ${(err as Error).message}`),
+      ),
+  });
+  log.info(`watching ${dirs.join(" and ")} for changes`);
 }
