@@ -5,7 +5,9 @@
  */
 import type { CommandContext } from "citty";
 import type { ZinitClient } from "../sdk/client.ts";
-import { resolvePaths } from "../sdk/paths.ts";
+import { lstatSync } from "node:fs";
+import { ZinitError } from "../sdk/errors.ts";
+import { socketCandidates as pathCandidates } from "../sdk/paths.ts";
 
 export interface CliIo {
   stdout(text: string): void;
@@ -75,15 +77,69 @@ export function cli(c: Pick<CommandContext, "data">): CliContext {
   return c.data as CliContext;
 }
 
-/** The socket the client will try: --socket, else ZINIT_SOCKET, else the platform default. */
+/** The user id the defaults are picked for (0 where there is no such thing). */
+export function currentUid(): number {
+  return process.getuid?.() ?? 0;
+}
+
+/**
+ * The sockets the client will try, in order: --socket, else ZINIT_SOCKET, else
+ * the platform default; for a user other than root on Linux, their own server's
+ * socket and then the machine's.
+ */
+export function socketCandidates(ctx: CliContext): string[] {
+  return candidatesFor(ctx.socket, ctx.env);
+}
+
+export function candidatesFor(socket: string | undefined, env: Record<string, string | undefined>): string[] {
+  return pathCandidates({ socket }, env, process.platform, currentUid());
+}
+
+/** The socket named in messages: the first one tried. */
 export function socketPath(ctx: CliContext): string {
-  return resolvePaths({ socket: ctx.socket }, ctx.env, process.platform).socket;
+  return socketCandidates(ctx)[0]!;
+}
+
+/**
+ * Connects to the first of the candidate sockets a server answers on. A user's own
+ * socket is only taken when the file is theirs: in /tmp anyone could have put one
+ * there. Fails with `unreachable` naming every socket tried and why.
+ */
+export async function connectClient(ctx: CliContext): Promise<ZinitClient> {
+  return connectFirst(socketCandidates(ctx));
+}
+
+export async function connectFirst(sockets: readonly string[]): Promise<ZinitClient> {
+  const { ZinitClient } = await import("../sdk/client.ts");
+  if (sockets.length === 1) return ZinitClient.connect(sockets[0]);
+  const failures: string[] = [];
+  for (const [i, socket] of sockets.entries()) {
+    // The last candidate is the machine's socket; only the user's own are checked.
+    if (i < sockets.length - 1 && !ownedByMe(socket)) {
+      failures.push(`${socket}: ENOENT`);
+      continue;
+    }
+    try {
+      return await ZinitClient.connect(socket);
+    } catch (error) {
+      failures.push((error as Error).message.replace(/^cannot reach the zinit server at /, ""));
+    }
+  }
+  throw new ZinitError("unreachable", `cannot reach a zinit server at ${failures.join(" or at ")}`);
+}
+
+function ownedByMe(path: string): boolean {
+  try {
+    const st = lstatSync(path);
+    return st.isSocket() && st.uid === currentUid();
+  } catch {
+    return false;
+  }
 }
 
 /** Connects, runs `fn`, and always closes the connection. */
 export async function withClient<T>(ctx: CliContext, fn: (client: ZinitClient) => Promise<T>): Promise<T> {
-  const { ZinitClient } = await import("../sdk/client.ts");
-  const client = await ZinitClient.connect(socketPath(ctx));
+  const client = await connectClient(ctx);
   try {
     return await fn(client);
   } finally {

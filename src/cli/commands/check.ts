@@ -6,7 +6,7 @@ import { defineCommand } from "citty";
 import { statSync } from "node:fs";
 import { ZinitError } from "../../sdk/errors.ts";
 import { resolvePaths } from "../../sdk/paths.ts";
-import { cli, printJson } from "../context.ts";
+import { cli, currentUid, printJson } from "../context.ts";
 import { checkReport, renderCheck } from "../render/check.ts";
 
 export default defineCommand({
@@ -16,7 +16,7 @@ export default defineCommand({
   },
   async run(c) {
     const ctx = cli(c);
-    const dir = c.args.dir === undefined ? resolvePaths({ configDir: ctx.configDir }, ctx.env, process.platform).configDir : String(c.args.dir);
+    const dir = c.args.dir === undefined ? resolvePaths({ configDir: ctx.configDir }, ctx.env, process.platform, currentUid()).configDir : String(c.args.dir);
     let isDir = false;
     try {
       isDir = statSync(dir).isDirectory();
