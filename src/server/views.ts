@@ -10,11 +10,32 @@ import { effectiveConfig } from "../sdk/config/parse.ts";
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
+/**
+ * Health is a fact about a live process. The engine keeps the last result after the
+ * process is gone (it is model data), but shown as current it would lie: a stopped
+ * service "passing". So `health` is only given while a process is probed
+ * (starting or running), and the result of an earlier run is `last_health`.
+ */
+function probedNow(rec: ServiceRecord): boolean {
+  return rec.pid !== null && (rec.state === "starting" || rec.state === "running");
+}
+
+function hasCheck(rec: ServiceRecord): boolean {
+  return rec.unit.kind === "service" && rec.unit.config.health !== null;
+}
+
 function healthOf(rec: ServiceRecord): HealthInfo | null {
-  if (rec.unit.kind !== "service" || rec.unit.config.health === null) return null;
+  if (!hasCheck(rec) || !probedNow(rec)) return null;
   const h = rec.health;
   if (!h) return { status: "unknown", checked_at: null, error: null };
   return { status: h.status, checked_at: h.checkedAt === null ? null : iso(h.checkedAt), error: h.error };
+}
+
+/** The last check's result from a process that is gone; null while one is probed, or if none was ever checked. */
+function lastHealthOf(rec: ServiceRecord): HealthInfo | null {
+  const h = rec.health;
+  if (!hasCheck(rec) || probedNow(rec) || !h || h.checkedAt === null) return null;
+  return { status: h.status, checked_at: iso(h.checkedAt), error: h.error };
 }
 
 /** The figures of a service's live processes, read from /proc on request. */
@@ -57,6 +78,7 @@ export function statusOf(rec: ServiceRecord, graph: Graph, extras: StatusExtras 
   return {
     ...summaryOf(rec, live),
     health: healthOf(rec),
+    last_health: lastHealthOf(rec),
     exit: exitInfo(rec),
     config: effectiveConfig(rec.unit),
     dependencies: structuredClone(rec.unit.config.dependencies),

@@ -23,7 +23,8 @@ export function renderList(items: readonly ServiceSummary[], opts: ListOptions):
 /** The cells under LIST_HEADERS for one unit; the tui adds its own columns after them. */
 export function listRow(s: ServiceSummary, nowMs: number, p: Palette): CellInput[] {
   const elapsed = s.state === "running" ? elapsedSince(s.since, nowMs) : undefined;
-  const health = s.health ?? "-";
+  // A result from a process that is gone is no fact about now (older servers still send it).
+  const health = (s.state === "starting" || s.state === "running") && s.pid !== null ? (s.health ?? "-") : "-";
   return [
     s.kind === "target" ? { text: s.name, paint: p.bold } : s.name,
     { text: s.state, paint: stateColor(s.state, p) },

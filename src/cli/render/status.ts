@@ -25,7 +25,7 @@ export function renderStatus(s: ServiceStatusResult, opts: StatusOptions): strin
   rows.push(["restarts", String(s.restarts)]);
   if (s.kind === "service") rows.push(...figureRows(s));
   rows.push(["last exit", describeExit(s.exit)]);
-  rows.push(["health", describeHealth(s, p.red, p.green)]);
+  rows.push(["health", describeHealth(s, opts.nowMs, p.red, p.green)]);
   rows.push(["class", s.class]);
   rows.push(["status", s.status]);
   const exec = execOf(s.config);
@@ -69,13 +69,28 @@ export function renderStatuses(list: readonly ServiceStatusResult[], opts: Statu
   return list.map((s) => renderStatus(s, opts)).join("\n\n");
 }
 
-function describeHealth(s: ServiceStatusResult, bad: (t: string) => string, good: (t: string) => string): string {
-  const h = s.health;
-  if (!h) return "-";
-  let text = h.status === "failing" ? bad(h.status) : h.status === "passing" ? good(h.status) : h.status;
-  if (h.error) text += ` (${h.error})`;
-  if (h.checked_at) text += `, checked ${h.checked_at}`;
-  return text;
+/**
+ * The current health, or "-" when no process is probed; then the last result of
+ * the process that is gone, marked as such with its time, so it is never read as
+ * the state of things now. A server too old to send last_health has its stale
+ * result shown the same way.
+ */
+function describeHealth(s: ServiceStatusResult, nowMs: number, bad: (t: string) => string, good: (t: string) => string): string {
+  const live = s.pid !== null && (s.state === "starting" || s.state === "running");
+  const current = live ? s.health : null;
+  const last = live ? null : (s.last_health ?? (s.health?.checked_at ? s.health : null));
+  const word = (status: string) => (status === "failing" ? bad(status) : status === "passing" ? good(status) : status);
+  if (current) {
+    let text = word(current.status);
+    if (current.error) text += ` (${current.error})`;
+    if (current.checked_at) text += `, checked ${current.checked_at}`;
+    return text;
+  }
+  if (!last?.checked_at) return "-";
+  const ago = elapsedSince(last.checked_at, nowMs);
+  let text = `- (last check before the process ended: ${word(last.status)}`;
+  if (last.error) text += `, ${last.error}`;
+  return `${text}, at ${last.checked_at}${ago === undefined ? "" : `, ${formatDuration(ago)} ago`})`;
 }
 
 function list(names: readonly string[] | undefined): string {

@@ -31,7 +31,10 @@ export interface ServiceSummary {
 
 /** `service.status` reports health as an object where the summary has a string. */
 export interface ServiceStatusResult extends Omit<ServiceSummary, "health"> {
+  /** null unless a process is being probed now (starting or running) */
   health: HealthInfo | null;
+  /** the last check of a process that is gone, while none is probed; null otherwise */
+  last_health?: HealthInfo | null;
   exit: ExitInfo | null;
   config: Record<string, unknown>;
   dependencies: Dependencies;
