@@ -57,7 +57,7 @@ export function effectiveConfig(unit: Unit): Record<string, unknown> {
   const c = unit.config;
   const health = c.health === null ? null : withoutArgv(c.health);
   // Sections in the order of the file, for a status output that reads like it.
-  return { service: c.service, dependencies: c.dependencies, lifecycle: c.lifecycle, health, logging: c.logging };
+  return { service: c.service, dependencies: c.dependencies, lifecycle: c.lifecycle, health, logging: c.logging, resources: c.resources };
 }
 
 function withoutArgv(health: Health): Omit<Health, "argv"> {
@@ -172,6 +172,7 @@ function serviceConfig(out: ServiceFile, name: string): ServiceConfig {
     },
     health: out.health ?? null,
     logging: { ...out.logging, file: out.logging.file ?? null },
+    resources: out.resources ?? null,
   };
 }
 

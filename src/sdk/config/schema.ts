@@ -22,6 +22,7 @@ import {
   signal,
   table,
 } from "./fields.ts";
+import { resourcesSchema } from "./resources.ts";
 import { splitExec } from "./split.ts";
 import { DEFAULTS } from "./types.ts";
 
@@ -135,7 +136,7 @@ interface OneshotView {
 const unknownTopLevel = (_key: string, value: unknown) =>
   isTable(value) || (Array.isArray(value) && value.length > 0 && value.every(isTable)) ? "unknown section" : "unknown key";
 
-/** A service file: `[service]` plus optional `[dependencies]`, `[lifecycle]`, `[health]`, `[logging]`. */
+/** A service file: `[service]` plus optional `[dependencies]`, `[lifecycle]`, `[health]`, `[logging]`, `[resources]`. */
 export const serviceFileSchema = v.pipe(
   table(
     {
@@ -144,6 +145,7 @@ export const serviceFileSchema = v.pipe(
       lifecycle: v.optional(lifecycleSchema, {}),
       health: v.optional(healthSchema),
       logging: v.optional(loggingSchema, {}),
+      resources: v.optional(resourcesSchema),
     },
     unknownTopLevel,
   ),

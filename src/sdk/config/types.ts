@@ -4,6 +4,9 @@
  * can report `config` as the user wrote it. `exec` is always the split argv.
  * Produced only by `parseUnit`; nothing downstream re-validates it.
  */
+import type { Resources } from "./resources.ts";
+
+export type { Resources };
 export type RestartPolicy = "always" | "on-failure" | "never";
 export type StartStatus = "start" | "stop" | "ignore";
 export type ServiceClass = "user" | "system";
@@ -75,6 +78,8 @@ export interface ServiceConfig {
   lifecycle: Lifecycle;
   health: Health | null;
   logging: Logging;
+  /** limits written into the service's cgroup; null without a [resources] section */
+  resources: Resources | null;
 }
 
 /** A target is a service without a process: only a name, status, class and dependencies. */

@@ -59,7 +59,7 @@ describe("effectiveConfig", () => {
     const eff = effectiveConfig(u);
     expect(eff.health).toEqual({ type: "exec", target: "/bin/check -q", interval_ms: 10_000, timeout_ms: 5_000, retries: 3 });
     expect(eff.service).toEqual(u.kind === "service" ? u.config.service : null);
-    expect(Object.keys(eff)).toEqual(["service", "dependencies", "lifecycle", "health", "logging"]);
+    expect(Object.keys(eff)).toEqual(["service", "dependencies", "lifecycle", "health", "logging", "resources"]);
     // the unit itself keeps its argv
     expect(u.kind === "service" && u.config.health?.argv).toEqual(["/bin/check", "-q"]);
   });

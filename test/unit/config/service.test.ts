@@ -32,6 +32,7 @@ describe("service files: every field and its default", () => {
       },
       health: null,
       logging: { buffer_lines: 1_000, forward: true, file: null, max_size: 10_485_760, keep: 5 },
+      resources: null,
     });
   });
 
@@ -114,6 +115,7 @@ forward = false
       },
       health: { type: "http", target: "http://localhost:8080/health", argv: null, interval_ms: 5, timeout_ms: 6, retries: 7 },
       logging: { buffer_lines: 8, forward: false, file: null, max_size: 10_485_760, keep: 5 },
+      resources: null,
     });
   });
 
