@@ -53,6 +53,8 @@ export function rotatedIndex(base: string, name: string): number | null {
 }
 
 const STREAM_WORD = { stdout: "out", stderr: "err" } as const;
+/** `2024-05-01T12:00:00.000Z out ` and the newline: what every line adds to the text. */
+const STAMP_BYTES = 30;
 
 /** One line as written to the file: RFC 3339 UTC time with ms, the stream, the text. */
 export function formatLogLine(time: string, stream: "stdout" | "stderr", line: string): string {
@@ -80,6 +82,8 @@ export class LogFile {
   private retryAt = 0;
   private writing: Promise<void> | null = null;
   private closed = false;
+  /** the `keep` whose leftovers were last cleaned up (a directory listing per rotation is wasted) */
+  private cleanedFor: number | null = null;
   // Lines of one millisecond share a time stamp: toISOString per line is a hot spot.
   private stampMs = -1;
   private stamp = "";
@@ -92,6 +96,11 @@ export class LogFile {
   /** Queues a line; never waits. Drops (and counts) it when the queue is full. */
   write(at: number, stream: "stdout" | "stderr", line: string): void {
     if (this.closed) return;
+    // The cheap test first: a full queue drops without formatting (a flood hits this path).
+    if (this.queuedBytes + line.length + STAMP_BYTES > QUEUE_BYTES) {
+      this.dropped++;
+      return;
+    }
     if (at !== this.stampMs) {
       this.stampMs = at;
       this.stamp = new Date(at).toISOString();
@@ -213,6 +222,10 @@ export class LogFile {
     const path = this.settings.path;
     const keep = this.settings.keep;
     await this.closeHandle();
+    // The oldest goes first, so that no rename replaces a file: ext4 flushes the
+    // data of a file renamed over another (auto_da_alloc), which costs a
+    // millisecond or more per rename on every rotation.
+    if (keep > 0) await unlink(`${path}.${keep}`).catch(() => {});
     for (const [from, to] of rotationRenames(path, keep)) {
       try {
         await rename(from, to);
@@ -222,7 +235,10 @@ export class LogFile {
       }
     }
     if (keep === 0) await unlink(path).catch(() => {});
-    await this.removePastKeep(path, keep);
+    if (this.cleanedFor !== keep) {
+      await this.removePastKeep(path, keep);
+      this.cleanedFor = keep;
+    }
     this.fh = await openForAppend(path);
     this.openPath = path;
     this.size = 0;
