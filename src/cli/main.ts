@@ -58,6 +58,8 @@ async function dispatch(argv: string[], ctx: CliContext): Promise<number> {
     throw new UsageError("no command given");
   }
   if (command === "server" || command === "pid1") return runRole(command, argv);
+  // The completion scripts' helper: not a verb a person types, so not in the registry.
+  if (command === "__complete") return (await import("./complete/run.ts")).runComplete(rest, ctx);
   const entry = findCommand(command);
   if (!entry) throw new UsageError(`unknown command ${JSON.stringify(command)}`);
   // biome-ignore lint/suspicious/noExplicitAny: commands differ in their args; citty erases them the same way

@@ -10,6 +10,7 @@ export interface UsageCommand {
   synopsis: string;
   summary: string;
   partial?: boolean;
+  aliases?: string[];
 }
 
 export const GLOBAL_OPTIONS: [string, string][] = [
@@ -32,7 +33,8 @@ export function renderMainUsage(commands: readonly UsageCommand[], version: stri
   const width = Math.min(32, Math.max(...labels.map((l) => l.length)));
   commands.forEach((c, i) => {
     const label = labels[i]!;
-    const summary = c.partial ? `${c.summary} [partial]` : c.summary;
+    let summary = c.partial ? `${c.summary} [partial]` : c.summary;
+    if (c.aliases?.length) summary += ` (also: ${c.aliases.join(", ")})`;
     lines.push(label.length > width ? `  ${label}\n  ${"".padEnd(width)}  ${summary}` : `  ${label.padEnd(width)}  ${summary}`);
   });
   lines.push("", "global options (before or after the command):");

@@ -1,16 +1,24 @@
 /** The repl's pure completion, and its history file. */
 import { afterEach, describe, expect, test } from "bun:test";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { loadSpec } from "../../../src/cli/complete/spec.ts";
 import { complete } from "../../../src/cli/repl/complete.ts";
 import { HISTORY_SIZE, appendHistory, historyPath, loadHistory } from "../../../src/cli/repl/history.ts";
 
-const src = { verbs: ["list", "start", "start-all", "status", "stop", "help", "logs", "kill", "exit"], services: ["db", "web", "worker"] };
+// The real verbs and their real flags, as the repl builds them.
+const spec = await loadSpec((name) => !["repl", "tui", "server", "pid1"].includes(name));
+const src = { spec, services: ["db", "web", "worker"] };
+const verbs = spec.verbs.map((v) => v.name);
 
 describe("complete", () => {
   test("an empty line offers every verb", () => {
-    expect(complete("", src)).toEqual([[...src.verbs].sort(), ""]);
+    const [all, word] = complete("", src);
+    expect(word).toBe("");
+    expect(all).toEqual([...verbs].sort());
+    expect(all).toContain("ls");
+    expect(all).not.toContain("tui");
   });
 
   test("a verb prefix narrows the verbs; a single match gets its blank", () => {
@@ -23,30 +31,38 @@ describe("complete", () => {
     expect(complete("start ", src)).toEqual([["db", "web", "worker"], ""]);
     expect(complete("start w", src)).toEqual([["web", "worker"], "w"]);
     expect(complete("status web w", src)).toEqual([["worker "], "w"]);
+    expect(complete("logs web w", src)).toEqual([["worker "], "w"]);
   });
 
-  test("single-name verbs complete their first argument only", () => {
-    expect(complete("kill d", src)).toEqual([["db "], "d"]);
-    expect(complete("kill db ", src)).toEqual([[], ""]);
+  test("single-name verbs complete their first argument only; kill's second is a signal", () => {
+    expect(complete("why d", src)).toEqual([["db "], "d"]);
+    expect(complete("why db ", src)).toEqual([[], ""]);
+    expect(complete("kill db SIGK", src)).toEqual([["SIGKILL "], "SIGK"]);
+    expect(complete("kill db hu", src)).toEqual([["hup "], "hu"]);
     expect(complete("logs -f w", src)).toEqual([["web", "worker"], "w"]);
     expect(complete("logs -n ", src)).toEqual([[], ""]);
     expect(complete("logs -n 5 ", src)).toEqual([["db", "web", "worker"], ""]);
+    expect(complete("create ", src)).toEqual([[], ""]);
   });
 
-  test("help completes verbs; list takes nothing; flags are not completed", () => {
-    expect(complete("help st", src)).toEqual([["start", "start-all", "status", "stop"], "st"]);
+  test("help completes verbs; list takes nothing; flags complete from the verb's own", () => {
+    expect(complete("help st", src)).toEqual([["start", "start-all", "status", "stop", "stop-all"], "st"]);
     expect(complete("list ", src)).toEqual([[], ""]);
-    expect(complete("start --no", src)).toEqual([[], "--no"]);
+    expect(complete("start --no", src)).toEqual([["--no-wait "], "--no"]);
+    expect(complete("logs --f", src)).toEqual([["--follow "], "--f"]);
+    expect(complete("logs --s", src)).toEqual([["--since", "--socket"], "--s"]);
   });
 
-  test("global flags before the verb are skipped", () => {
+  test("global flags before the verb are skipped; their values are paths", () => {
     expect(complete("--json sta", src)).toEqual([["start", "start-all", "status"], "sta"]);
     expect(complete("--socket /tmp/s stop d", src)).toEqual([["db "], "d"]);
-    expect(complete("--socket ", src)).toEqual([[], ""]);
+    const paths = (prefix: string, dirsOnly: boolean) => (dirsOnly ? ["/srv/"] : [`${prefix}x.sock`]);
+    expect(complete("--socket /run/", { ...src, paths })).toEqual([["/run/x.sock "], "/run/"]);
+    expect(complete("check /s", { ...src, paths })).toEqual([["/srv/"], "/s"]);
   });
 
   test("with no services known (server unreachable) names complete to nothing", () => {
-    expect(complete("start ", { verbs: src.verbs, services: [] })).toEqual([[], ""]);
+    expect(complete("start ", { spec, services: [] })).toEqual([[], ""]);
   });
 });
 
@@ -55,10 +71,19 @@ describe("history", () => {
   afterEach(() => dir && rmSync(dir, { recursive: true, force: true }));
   const tmp = () => (dir = mkdtempSync(join(tmpdir(), "zinit-hist-")));
 
-  test("the file: $ZINIT_HISTORY, else ~/.zinit_history, else none", () => {
+  test("the file: $ZINIT_HISTORY, else the user's state directory, else none", () => {
     expect(historyPath({ ZINIT_HISTORY: "/x/h", HOME: "/home/u" })).toBe("/x/h");
-    expect(historyPath({ HOME: "/home/u" })).toBe("/home/u/.zinit_history");
+    expect(historyPath({ XDG_STATE_HOME: "/st", HOME: "/home/u" })).toBe("/st/zinit/history");
+    expect(historyPath({ HOME: "/home/u" })).toBe("/home/u/.local/state/zinit/history");
     expect(historyPath({})).toBeUndefined();
+  });
+
+  test("the first line written makes the directory, private to the user", () => {
+    const file = join(tmp(), "state", "zinit", "history");
+    appendHistory(file, "list");
+    expect(readFileSync(file, "utf8")).toBe("list\n");
+    expect(statSync(join(dir!, "state", "zinit")).mode & 0o777).toBe(0o700);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
   });
 
   test("appended line by line, blanks skipped, loaded oldest first", () => {
@@ -79,7 +104,9 @@ describe("history", () => {
   });
 
   test("an unwritable place is not an error", () => {
-    expect(() => appendHistory("/nonexistent/dir/h", "list")).not.toThrow();
-    expect(loadHistory("/nonexistent/dir/h")).toEqual([]);
+    const file = join(tmp(), "a-file");
+    writeFileSync(file, "");
+    expect(() => appendHistory(join(file, "dir", "h"), "list")).not.toThrow();
+    expect(loadHistory(join(file, "dir", "h"))).toEqual([]);
   });
 });

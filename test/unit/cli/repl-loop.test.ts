@@ -4,9 +4,15 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
-import { PROMPT, runRepl } from "../../../src/cli/repl/loop.ts";
+import { PROMPT, runRepl, type Job } from "../../../src/cli/repl/loop.ts";
 
-async function drive(input: string, run: (argv: string[]) => Promise<unknown> = async () => 0) {
+interface DriveOptions {
+  /** called with the interrupt listener while a command runs */
+  onInterrupts?(fire: () => void): void;
+  cancelled?: string[];
+}
+
+async function drive(input: string, run: (argv: string[]) => Promise<unknown> = async () => 0, opts: DriveOptions = {}) {
   const dir = mkdtempSync(join(tmpdir(), "zinit-repl-"));
   const historyFile = join(dir, "history");
   const stdin = new PassThrough();
@@ -15,25 +21,30 @@ async function drive(input: string, run: (argv: string[]) => Promise<unknown> = 
   stdout.on("data", (c) => (out += String(c)));
   const errors: string[] = [];
   const ran: string[][] = [];
+  let refreshed = 0;
   const done = runRepl({
     input: stdin,
     output: stdout,
     terminal: false,
     historyFile,
-    verbs: ["list"],
-    services: () => Promise.reject(new Error("unreachable")),
-    run: async (argv) => {
+    completer: () => [[], ""],
+    refresh: () => void refreshed++,
+    run: (argv): Job => {
       ran.push(argv);
-      return run(argv);
+      return { done: (async () => run(argv))(), cancel: () => opts.cancelled?.push(argv.join(" ")) };
+    },
+    interrupts: (listener) => {
+      let subscribed = true;
+      opts.onInterrupts?.(() => subscribed && listener());
+      return () => void (subscribed = false);
     },
     err: (t) => errors.push(t),
-    interrupted: () => {},
   });
   stdin.end(input);
   await done;
   const history = readFileSync(historyFile, "utf8");
   rmSync(dir, { recursive: true, force: true });
-  return { out, errors, ran, history };
+  return { out, errors, ran, history, refreshed };
 }
 
 test("each line runs in order, split like a shell; exit ends the loop", async () => {
@@ -67,4 +78,22 @@ test("a failing command does not end the repl, nor does one that throws", async 
   });
   expect(r.ran).toEqual([["bogus"], ["boom"], ["list"]]);
   expect(r.errors.join("\n")).toContain("kaboom");
+});
+
+test("an interrupt while a command runs cancels that command only; the next line still runs", async () => {
+  const cancelled: string[] = [];
+  let interrupt: () => void = () => {};
+  const r = await drive(
+    "logs -f web\nlist\n",
+    async ([w]) => {
+      // Ctrl-C while `logs -f` runs; the fake command ends a moment later, as a killed one does.
+      if (w === "logs") await Bun.sleep(10).then(() => interrupt()).then(() => Bun.sleep(10));
+    },
+    { cancelled, onInterrupts: (fire) => void (interrupt = fire) },
+  );
+  interrupt(); // after the repl ended: nobody listens any more
+  expect(cancelled).toEqual(["logs -f web"]);
+  expect(r.ran).toEqual([["logs", "-f", "web"], ["list"]]);
+  // The names are refreshed at start and after each command.
+  expect(r.refreshed).toBe(3);
 });
