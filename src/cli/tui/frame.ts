@@ -1,19 +1,22 @@
 /**
  * One screenful of the tui, pure: `renderFrame(state, {width, height, color,
- * nowMs})` gives at most `height` lines, none wider than `width` columns.
+ * nowMs})` gives exactly `height` lines (fewer only when the screen has fewer
+ * than two), none wider than `width` columns.
  *
- *   title      zinit  5 services  3 running   <last action's message>
- *   table      the list columns plus REASON, `>` marking the selection,
- *              scrolled so the selection stays in view
+ *   title      zinit  5 services  3 running  sort: memory ↓  filter: web  <message>
+ *   table      NAME STATE PID UPTIME RESTARTS HEALTH MEM CPU REASON, `>` marking
+ *              the selection, scrolled so the selection stays in view
+ *              (the key help replaces it while shown)
  *   log pane   (when open) the lower half: a rule naming the service, then
  *              its newest lines that fit
- *   footer     the keys
+ *   footer     the keys; the filter line while typing; a question while asking
  */
 import type { LogLine, ServiceSummary } from "../../sdk/protocol/types.ts";
-import { paint, stripAnsi, type Palette } from "../render/color.ts";
-import { LIST_HEADERS, listRow } from "../render/list.ts";
+import { paint, stateColor, stripAnsi, type Palette } from "../render/color.ts";
 import { renderTable, type CellInput } from "../render/table.ts";
-import { selectedIndex, type LogPane, type TuiState } from "./state.ts";
+import { elapsedSince, formatDuration } from "../render/time.ts";
+import { KEY_HELP } from "./keys.ts";
+import { selectedIndex, visibleServices, type Figures, type LogPane, type TuiState } from "./state.ts";
 
 export interface FrameOptions {
   width: number;
@@ -22,7 +25,9 @@ export interface FrameOptions {
   nowMs: number;
 }
 
-export const HELP = "↑↓/jk select  s start  S stop  r restart  l logs  q quit";
+export const HELP = "↑↓ select  / filter  o sort  s start  S stop  r restart  l logs  ? help  q quit";
+
+export const COLUMNS = ["NAME", "STATE", "PID", "UPTIME", "RESTARTS", "HEALTH", "MEM", "CPU", "REASON"];
 
 export function renderFrame(state: TuiState, opts: FrameOptions): string {
   const p = paint(opts.color);
@@ -30,11 +35,12 @@ export function renderFrame(state: TuiState, opts: FrameOptions): string {
   const body = Math.max(0, opts.height - 2);
   // The pane takes the lower half, if there is room for a rule and a line at least.
   const logRows = state.logs && body >= 4 ? Math.floor(body / 2) : 0;
+  const upper = state.help ? helpLines(body - logRows, p) : table(state, body - logRows, width, opts, p);
   const lines = [
     title(state, p),
-    ...padTo(table(state, body - logRows, width, opts, p), body - logRows),
+    ...padTo(upper, body - logRows),
     ...(state.logs && logRows > 0 ? logPane(state.logs, logRows, width, p) : []),
-    p.dim(HELP),
+    footer(state, p),
   ];
   return lines
     .slice(0, Math.max(1, opts.height))
@@ -47,14 +53,30 @@ function title(state: TuiState, p: Palette): string {
   const failed = count("failed");
   const parts = [p.bold("zinit"), `${state.services.length} services`, `${count("running")} running`];
   if (failed > 0) parts.push(p.red(`${failed} failed`));
+  parts.push(`sort: ${state.sort} ${state.descending ? "↓" : "↑"}`);
+  if (state.filter !== "") parts.push(`filter: ${p.cyan(state.filter)} (${visibleServices(state).length} shown)`);
   if (state.message) parts.push(` ${p.yellow(state.message)}`);
   return parts.join("  ");
 }
 
+function footer(state: TuiState, p: Palette): string {
+  if (state.confirm) return p.yellow(p.bold(`${state.confirm.action} system unit ${state.confirm.name}? y confirms, any other key cancels`));
+  if (state.editingFilter) return `${p.cyan("/")}${state.filter}▏  ${p.dim("Enter keep  Esc clear")}`;
+  if (state.help) return p.dim("any key closes the help");
+  return p.dim(HELP);
+}
+
+function helpLines(rows: number, p: Palette): string[] {
+  const width = Math.max(...KEY_HELP.map(([k]) => k.length));
+  return [p.bold("  keys"), ...KEY_HELP.map(([k, what]) => `  ${k.padEnd(width)}  ${what}`)].slice(0, Math.max(0, rows));
+}
+
 function table(state: TuiState, rows: number, width: number, opts: FrameOptions, p: Palette): string[] {
   if (rows <= 0) return [];
-  if (state.services.length === 0) return [p.dim("  no services")];
-  const [header, ...all] = renderTable([...LIST_HEADERS, "REASON"], state.services.map((s) => row(s, opts.nowMs, p)), p.dim).split("\n");
+  const services = visibleServices(state);
+  if (services.length === 0) return [p.dim(state.services.length === 0 ? "  no services" : `  no service name contains "${state.filter}"`)];
+  const headers = COLUMNS.map((h) => (h === SORT_COLUMN[state.sort] ? `${h}${state.descending ? "↓" : "↑"}` : h));
+  const [header, ...all] = renderTable(headers, services.map((s) => row(s, state.figures[s.name], opts.nowMs, p)), p.dim).split("\n");
   // Column widths come from every row, so they do not jump while scrolling.
   const avail = rows - 1;
   const sel = Math.max(0, selectedIndex(state));
@@ -70,8 +92,42 @@ function table(state: TuiState, rows: number, width: number, opts: FrameOptions,
   return [`  ${header}`, ...visible];
 }
 
-function row(s: ServiceSummary, nowMs: number, p: Palette): CellInput[] {
-  return [...listRow(s, nowMs, p), { text: sanitize(s.reason || "-"), paint: p.dim }];
+const SORT_COLUMN: Record<TuiState["sort"], string> = { name: "NAME", state: "STATE", restarts: "RESTARTS", memory: "MEM", cpu: "CPU" };
+
+function row(s: ServiceSummary, figures: Figures | undefined, nowMs: number, p: Palette): CellInput[] {
+  const live = s.pid !== null && (s.state === "running" || s.state === "starting");
+  const elapsed = s.state === "running" ? elapsedSince(s.since, nowMs) : undefined;
+  // A health result of a process that is gone is not shown as the state of things now.
+  const health = live ? (s.health ?? "-") : "-";
+  return [
+    s.kind === "target" ? { text: s.name, paint: p.bold } : s.name,
+    { text: s.state, paint: stateColor(s.state, p) },
+    s.pid === null ? "-" : String(s.pid),
+    elapsed === undefined ? "-" : formatDuration(elapsed),
+    String(s.restarts),
+    { text: health, paint: health === "failing" ? p.red : health === "passing" ? p.green : undefined },
+    figures?.memoryBytes == null ? "-" : formatBytes(figures.memoryBytes),
+    figures?.cpuPercent == null ? "-" : formatPercent(figures.cpuPercent),
+    { text: sanitize(s.reason || "-"), paint: p.dim },
+  ];
+}
+
+/** 512B, 12K, 3.4M, 1.2G: binary units, at most one decimal, as top and ps show memory. */
+export function formatBytes(bytes: number): string {
+  const units = ["B", "K", "M", "G", "T"];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  const text = unit === 0 || value >= 100 ? String(Math.round(value)) : value.toFixed(1).replace(/\.0$/, "");
+  return `${text}${units[unit]}`;
+}
+
+/** 0.3%, 12%, 210% (more than one CPU). */
+export function formatPercent(pct: number): string {
+  return pct < 10 ? `${pct.toFixed(1)}%` : `${Math.round(pct)}%`;
 }
 
 function logPane(pane: LogPane, rows: number, width: number, p: Palette): string[] {

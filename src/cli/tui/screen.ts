@@ -4,6 +4,7 @@
  * and also runs on process exit, so no path leaves the terminal in raw mode.
  */
 import type { ReadStream, WriteStream } from "node:tty";
+import { stripAnsi } from "../render/color.ts";
 
 export interface Screen {
   /** columns and rows right now */
@@ -37,8 +38,15 @@ export function openScreen(input: ReadStream, output: WriteStream): Screen {
       if (!open) return;
       // Home, each line followed by erase-to-end-of-line, then erase below: no flicker
       // from clearing first. Raw mode needs the explicit \r. 2026 = synchronized update.
-      const body = frame.split("\n").join("\u001b[K\r\n");
-      output.write(`\u001b[?2026h\u001b[H${body}\u001b[K\u001b[J\u001b[?2026l`);
+      // A line that fills the width is not followed by the erase: with wrapping off the
+      // cursor stays on the last column, and the erase would take its character.
+      // Erase-below has the same catch, so after a full last line it starts on the next.
+      const width = output.columns || 80;
+      const lines = frame.split("\n");
+      const full = (line: string) => Array.from(stripAnsi(line)).length >= width;
+      const body = lines.map((line) => (full(line) ? line : `${line}\u001b[K`)).join("\r\n");
+      const below = lines.length >= (output.rows || 24) ? "" : full(lines[lines.length - 1]!) ? "\r\n\u001b[J" : "\u001b[J";
+      output.write(`\u001b[?2026h\u001b[H${body}${below}\u001b[?2026l`);
     },
     close,
   };
