@@ -4,6 +4,7 @@
  */
 import { createConnection } from "node:net";
 import type { Health, ServiceConfig } from "../../sdk/config/types.ts";
+import { ZinitError } from "../../sdk/errors.ts";
 import { serviceIdentity, signalGroup } from "./process.ts";
 
 export interface ProbeResult {
@@ -68,6 +69,8 @@ export async function probeExec(argv: string[], config: ServiceConfig, timeoutMs
       ...serviceIdentity(config),
     });
   } catch (err) {
+    // A bad env file or an unknown user says so in its own words.
+    if (err instanceof ZinitError) return fail(`cannot run ${argv[0]}: ${err.message}`);
     return fail(`cannot run ${argv[0]}: ${(err as { code?: string }).code ?? String(err)}`);
   }
   let timedOut = false;

@@ -83,6 +83,14 @@ describe("env_file", () => {
     });
   });
 
+  test("an exec health probe sees the variables of the env files, as the service does", async () => {
+    const f = file("probe.env", "FROM_FILE=yes\n");
+    const svc = `[service]\nexec = ["sleep", "100000"]\nenv_file = ${JSON.stringify(f)}\n[health]\ntype = "exec"\ntarget = "sh -c 'test \\"$FROM_FILE\\" = yes'"\ninterval_ms = 50\n`;
+    await withServer({ app: svc }, async (s) => {
+      await waitState(s, "app", "running", /^healthy/);
+    });
+  });
+
   test("the file is read at every start: an edit applies at the next start, without a reload", async () => {
     const f = file("app.env", "VERSION=1\n");
     await withServer({ app: dumper("app", `env_file = ${JSON.stringify(f)}`) }, async (s) => {
