@@ -126,11 +126,13 @@ const loggingSchema = table({
 
 // ---- whole files -------------------------------------------------------------
 
-interface OneshotView {
+// A type alias, not an interface: valibot's check() wants a Record, and only an
+// alias is one implicitly — the shipped .d.ts is checked by users' tsc too.
+type OneshotView = {
   service: { oneshot: boolean; ready_fd?: number };
   lifecycle?: { restart?: string };
   health?: unknown;
-}
+};
 
 /** At the top level a table (`[name]`) or an array of tables (`[[name]]`) is a section; anything else is a key. */
 const unknownTopLevel = (_key: string, value: unknown) =>

@@ -16,12 +16,16 @@ export interface Ran {
 }
 
 /** Runs `cmd` to its end, with a bound: a hang is a failure, not a stuck suite. */
-export async function runCmd(cmd: string[], opts: { stdin?: string; env?: Record<string, string | undefined>; timeoutMs?: number } = {}): Promise<Ran> {
+export async function runCmd(
+  cmd: string[],
+  opts: { stdin?: string; env?: Record<string, string | undefined>; timeoutMs?: number; cwd?: string } = {},
+): Promise<Ran> {
   const t0 = performance.now();
   const p = Bun.spawn(cmd, {
     stdin: opts.stdin === undefined ? "ignore" : new TextEncoder().encode(opts.stdin),
     stdout: "pipe",
     stderr: "pipe",
+    cwd: opts.cwd,
     env: { ...process.env, NO_COLOR: "1", ...opts.env },
     timeout: opts.timeoutMs ?? 20_000,
     killSignal: "SIGKILL",
