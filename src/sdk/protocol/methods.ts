@@ -58,6 +58,15 @@ function object(properties: Record<string, JsonSchema>, extra: JsonSchema = {}):
   return { type: "object", properties, required: Object.keys(properties), ...extra };
 }
 
+/** `schema` with more properties that are documented but not required (fields added later). */
+function withOptional(schema: JsonSchema, properties: Record<string, JsonSchema>): JsonSchema {
+  return { ...schema, properties: { ...(schema.properties as Record<string, JsonSchema>), ...properties } };
+}
+
+const bytesOrNull: JsonSchema = { type: ["integer", "null"], minimum: 0 };
+/** Read from /proc when asked, never polled. */
+const memoryBytes: JsonSchema = { ...bytesOrNull, description: "RSS of the live processes of the service, summed; null without a process" };
+
 /** What service.list and service.status both say of a unit. */
 const unitFields: Record<string, JsonSchema> = {
   name: str,
@@ -87,13 +96,27 @@ export const SCHEMAS: Readonly<Record<string, JsonSchema>> = {
     checked_at: { type: ["string", "null"], format: "date-time" },
     error: strOrNull,
   }),
-  ServiceSummary: object({
-    ...unitFields,
-    health: { type: ["string", "null"], enum: ["passing", "failing", "unknown", null] },
+  ServiceSummary: withOptional(
+    object({
+      ...unitFields,
+      health: { type: ["string", "null"], enum: ["passing", "failing", "unknown", null] },
+    }),
+    { memory_bytes: memoryBytes },
+  ),
+  ProcessInfo: object({
+    pid: { type: "integer" },
+    cmd: { type: "string", description: "the command line, or [comm] when it has none" },
   }),
-  ServiceStatus: object({
+  LogFileStatus: object({
+    path: str,
+    size: { type: "integer", minimum: 0, description: "bytes in the current file" },
+    dropped: { type: "integer", minimum: 0, description: "lines not written: the queue was full or a write failed" },
+    errors: { type: "integer", minimum: 0, description: "failed writes and opens since load" },
+    error: { type: ["string", "null"], description: "the last failure; null once a write succeeds again" },
+  }),
+  ServiceStatus: withOptional(object({
     ...unitFields,
-    health: { oneOf: [ref("HealthInfo"), { type: "null" }] },
+    health: { oneOf: [ref("HealthInfo"), { type: "null" }], description: "null without a health check or without a live process" },
     exit: { oneOf: [ref("ExitInfo"), { type: "null" }] },
     config: {
       type: "object",
@@ -102,6 +125,16 @@ export const SCHEMAS: Readonly<Record<string, JsonSchema>> = {
     dependencies: ref("Dependencies"),
     dependents: names,
     file: { type: "string", description: "the service file" },
+  }), {
+    memory_bytes: memoryBytes,
+    last_health: {
+      oneOf: [ref("HealthInfo"), { type: "null" }],
+      description: "the last check of a process that is gone (health is then null); null while a process is probed",
+    },
+    cpu_ms: { ...bytesOrNull, description: "CPU time (user + system) of the live processes and of the children they reaped, ms" },
+    pids: { ...bytesOrNull, description: "how many live processes the service has" },
+    processes: { type: "array", items: ref("ProcessInfo"), description: "the live processes of the service's process group" },
+    log_file: { oneOf: [ref("LogFileStatus"), { type: "null" }], description: "file logging ([logging] file); null without it" },
   }),
   StateEvent: object({
     name: str,

@@ -27,6 +27,28 @@ export interface ServiceSummary {
   since: string;
   restarts: number;
   health: HealthInfo["status"] | null;
+  /** RSS of the live processes of the service, summed; null without a process (absent from older servers) */
+  memory_bytes?: number | null;
+}
+
+/** One live process of a service. */
+export interface ProcessInfo {
+  pid: number;
+  /** its command line, or `[comm]` when it has none */
+  cmd: string;
+}
+
+/** File logging of a service (`[logging] file`): where, how big, what was lost. */
+export interface LogFileStatus {
+  path: string;
+  /** bytes in the current file */
+  size: number;
+  /** lines not written: the queue was full, or a write failed */
+  dropped: number;
+  /** failed writes (and failed opens) since load */
+  errors: number;
+  /** the last failure, null once a write succeeds again */
+  error: string | null;
 }
 
 /** `service.status` reports health as an object where the summary has a string. */
@@ -40,6 +62,13 @@ export interface ServiceStatusResult extends Omit<ServiceSummary, "health"> {
   dependencies: Dependencies;
   dependents: string[];
   file: string;
+  /** CPU time of the live processes and of the children they reaped, in ms; null without a process */
+  cpu_ms?: number | null;
+  /** how many live processes the service has */
+  pids?: number | null;
+  processes?: ProcessInfo[];
+  /** null without `[logging] file` */
+  log_file?: LogFileStatus | null;
 }
 
 export interface StateEvent {

@@ -7,7 +7,7 @@ import type { GraphEdge, GraphResult, SystemInfo } from "../../sdk/protocol/type
 import { ZinitError } from "../../sdk/errors.ts";
 import { VERSION } from "../../version.ts";
 import type { Supervisor } from "../supervisor.ts";
-import { statusOf, summaryOf } from "../views.ts";
+import { listView, statusView } from "./service-views.ts";
 import { healthReport } from "../health-report.ts";
 import { renderMetrics } from "../metrics.ts";
 import type { HandlerTable } from "./listen.ts";
@@ -43,8 +43,8 @@ export function buildHandlers(ctx: ServerContext): HandlerTable {
     return null;
   };
   return {
-    "service.list": () => [...sup.records.values()].map(summaryOf).sort((a, b) => a.name.localeCompare(b.name)),
-    "service.status": ({ name }) => statusOf(record(name), sup.graph),
+    "service.list": () => listView(sup),
+    "service.status": ({ name }) => statusView(sup, record(name)),
     "service.start": ({ name }) => (sup.start(name), null),
     "service.stop": ({ name }) => (sup.stop(name), null),
     "service.restart": ({ name }) => (sup.restart(name), null),
