@@ -26,7 +26,11 @@
  *   running    spawned                    process alive (and healthy); a target: requirements up
  *   stopping   signalled | killed         stop signal sent (stop-kill armed) | SIGKILL sent
  *   stopping   draining                   the leader is gone, other members of its process
- *                                         group are not yet (a `watch-group` is out)
+ *                                         group are not yet (a `watch-group` is out), or,
+ *                                         for a process in a cgroup of its own, other
+ *                                         processes of the cgroup (a `watch-cgroup` is out;
+ *                                         a crash gets here too, and is judged once the
+ *                                         cgroup is empty)
  *   exited     idle                       ended and will not be restarted (exit 0)
  *   failed     idle                       gave up, or lies on a dependency cycle
  *
@@ -35,6 +39,12 @@
  * `inactive`; restart and reload end `inactive` with the unit wanted up again, so the
  * next pass starts it; dependency ends `blocked` (it comes back with its requirement);
  * timeout and unhealthy are failures that the restart policy judges, like a crash.
+ *
+ * A process spawned into a cgroup of its own (`spawned` with `cgroup`) is stopped
+ * through it: the stop signal goes to its group and to whatever left the group
+ * (`signal-cgroup`), the SIGKILL after stop_timeout_ms to the whole cgroup
+ * (`kill-cgroup`), and its end is the cgroup becoming empty (`cgroup-empty`).
+ * An `oom-killed` before the leader's exit makes that exit an OOM kill.
  *
  * Every state change goes through `setState`, which calls the pure `transition`
  * (it refuses edges the model does not allow and stamps from, to, when and why),
@@ -53,7 +63,7 @@
  * cost one pass. A spawn suspends the walk: the loop answers `spawned` (with the pid)
  * or `spawn-failed` at once, and the walk resumes where it stopped.
  */
-import type { Unit } from "../../sdk/config/types.ts";
+import type { Resources, Unit } from "../../sdk/config/types.ts";
 import { ZinitError } from "../../sdk/errors.ts";
 import { buildGraph } from "../../sdk/graph/index.ts";
 import type { Graph } from "../../sdk/graph/types.ts";
@@ -64,7 +74,8 @@ import type { Command, EngineEvent, TimerPurpose, TimerRef } from "./io.ts";
 import { isOneshot, newRecord, startStatus, type ServiceRecord, type StopCause } from "./model.ts";
 import { dependentsStillUp, lostRequirement, startBlockers } from "./readiness.ts";
 import { decideOnExit } from "./restart.ts";
-import { exitOf, type ExitStatus } from "./exit.ts";
+import { formatBytes, hasLimits } from "../../sdk/config/resources.ts";
+import { describeExit, exitOf, type ExitStatus } from "./exit.ts";
 import type { ReloadPlan } from "./reload.ts";
 import { transition } from "./transition.ts";
 
@@ -181,13 +192,17 @@ class Step {
         this.m.passScheduled = false;
         return this.walk();
       case "spawned":
-        return this.spawned(e.name, e.pid);
+        return this.spawned(e.name, e.pid, e.cgroup === true, e.unenforced ?? []);
       case "spawn-failed":
         return this.spawnFailed(e.name, e.message, e.retry === true);
       case "leader-exited":
         return this.leaderExited(e.name, e.pid, e.exit, e.groupAlive);
       case "group-gone":
         return this.groupGone(e.name, e.pgid);
+      case "cgroup-empty":
+        return this.cgroupEmpty(e.name);
+      case "oom-killed":
+        return this.oomKilled(e.name, e.pid);
       case "timer":
         return this.timerFired(e.timer);
       case "probe-result":
@@ -497,26 +512,29 @@ class Step {
 
   // ------------------------------------------------------------ processes
 
-  private spawned(name: string, pid: number): void {
+  private spawned(name: string, pid: number, cgroup: boolean, unenforced: string[]): void {
     const rec = this.m.records.get(name);
     if (rec && rec.phase === "spawning" && rec.unit.kind === "service") {
       const config = rec.unit.config;
       rec.pid = pid;
+      rec.cgroup = cgroup;
+      rec.oomKilled = false;
+      rec.limitsNote = limitsNote(config.resources, cgroup, unenforced);
       rec.phase = "spawned";
       rec.startedAt = this.now;
       rec.stopCause = null;
       this.m.stopNotes.delete(name);
       rec.awaitingReady = config.service.ready_fd !== null && !config.service.oneshot;
       if (config.service.oneshot) {
-        this.setState(rec, "starting", `running (pid ${pid})`);
+        this.setState(rec, "starting", this.noted(rec, `running (pid ${pid})`));
         this.armStartTimeout(rec, config.lifecycle.start_timeout_ms);
       } else if (config.health !== null || rec.awaitingReady) {
         if (config.health !== null) rec.health = { status: "unknown", checkedAt: null, error: null, consecutiveFailures: 0 };
-        this.setState(rec, "starting", `waiting for ${this.upConditions(rec)} (pid ${pid})`);
+        this.setState(rec, "starting", this.noted(rec, `waiting for ${this.upConditions(rec)} (pid ${pid})`));
         this.armStartTimeout(rec, config.lifecycle.start_timeout_ms);
         if (config.health !== null) this.out.push({ kind: "probe", name, delayMs: 0 });
       } else {
-        this.setState(rec, "running", `started (pid ${pid})`);
+        this.setState(rec, "running", this.noted(rec, `started (pid ${pid})`));
       }
     }
     this.walk();
@@ -548,8 +566,20 @@ class Step {
     const lifecycle = rec.unit.config.lifecycle;
     this.setState(rec, "stopping", this.m.stopNotes.get(rec.name) ?? STOP_WORDS[rec.stopCause ?? "user"]);
     rec.phase = "signalled";
-    this.out.push({ kind: "signal", pgid: rec.pid, signal: lifecycle.stop_signal });
+    this.signalAll(rec, lifecycle.stop_signal);
     this.arm({ name: rec.name, purpose: "stop-kill" }, lifecycle.stop_timeout_ms);
+  }
+
+  /** The stop signal to the process group and, with a cgroup, to whatever left the group. */
+  private signalAll(rec: ServiceRecord, signal: string): void {
+    if (rec.pid === null) return;
+    if (rec.cgroup) this.out.push({ kind: "signal-cgroup", name: rec.name, pgid: rec.pid, signal });
+    else this.out.push({ kind: "signal", pgid: rec.pid, signal });
+  }
+
+  /** A start reason with what [resources] could not enforce, if anything. */
+  private noted(rec: ServiceRecord, reason: string): string {
+    return rec.limitsNote === null ? reason : `${reason}; limits not enforced: ${rec.limitsNote}`;
   }
 
   /**
@@ -560,14 +590,28 @@ class Step {
   private leaderExited(name: string, pid: number, exit: ExitStatus, groupAlive: boolean): void {
     const rec = this.m.records.get(name);
     if (!rec || rec.pid !== pid) return;
+    if (rec.oomKilled) exit.oom = oomLimit(rec);
     if (rec.state === "stopping") {
       if (groupAlive) {
         rec.pendingExit = exit;
         if (rec.phase !== "killed") rec.phase = "draining";
-        this.out.push({ kind: "watch-group", name, pgid: pid });
+        this.out.push(rec.cgroup ? { kind: "watch-cgroup", name } : { kind: "watch-group", name, pgid: pid });
         return;
       }
       return this.afterExit(rec, exit);
+    }
+    if (groupAlive && rec.cgroup && rec.unit.kind === "service") {
+      // The rest of its cgroup goes first: `stopping` until it is empty, and only
+      // then does the restart policy judge the exit, so a new run never shares
+      // the cgroup with the debris of the old one.
+      const lifecycle = rec.unit.config.lifecycle;
+      rec.pendingExit = exit;
+      this.setState(rec, "stopping", `${describeExit(exit)}; stopping the rest of its cgroup`);
+      rec.phase = "draining";
+      this.signalAll(rec, lifecycle.stop_signal);
+      this.arm({ name, purpose: "stop-kill" }, lifecycle.stop_timeout_ms);
+      this.out.push({ kind: "watch-cgroup", name });
+      return;
     }
     if (groupAlive && rec.unit.kind === "service") {
       const lifecycle = rec.unit.config.lifecycle;
@@ -581,10 +625,25 @@ class Step {
   private groupGone(name: string, pgid: number): void {
     this.cancel({ name, purpose: "leftover-kill", pgid });
     const rec = this.m.records.get(name);
-    if (!rec || rec.pid !== pgid || rec.pendingExit === null) return;
+    // A process in a cgroup ends with its cgroup, not with its group.
+    if (!rec || rec.pid !== pgid || rec.pendingExit === null || rec.cgroup) return;
     const exit = rec.pendingExit;
     rec.pendingExit = null;
     this.afterExit(rec, exit);
+  }
+
+  /** The last process of the unit's cgroup is gone: a stop (or the end of a crashed run) is over. */
+  private cgroupEmpty(name: string): void {
+    const rec = this.m.records.get(name);
+    if (!rec || !rec.cgroup || rec.pendingExit === null) return;
+    const exit = rec.pendingExit;
+    rec.pendingExit = null;
+    this.afterExit(rec, exit);
+  }
+
+  private oomKilled(name: string, pid: number): void {
+    const rec = this.m.records.get(name);
+    if (rec && rec.pid === pid) rec.oomKilled = true;
   }
 
   private afterExit(rec: ServiceRecord, exit: ExitStatus): void {
@@ -601,6 +660,9 @@ class Step {
     rec.stopCause = null;
     rec.pendingExit = null;
     rec.awaitingReady = false;
+    rec.cgroup = false;
+    rec.oomKilled = false;
+    rec.limitsNote = null;
     const note = notes.get(rec.name);
     switch (cause) {
       case "user":
@@ -667,7 +729,8 @@ class Step {
       case "stop-kill":
         if (!rec || rec.pid === null) return;
         rec.phase = "killed";
-        this.out.push({ kind: "signal", pgid: rec.pid, signal: "SIGKILL" });
+        if (rec.cgroup) this.out.push({ kind: "kill-cgroup", name: rec.name, pgid: rec.pid });
+        else this.out.push({ kind: "signal", pgid: rec.pid, signal: "SIGKILL" });
         return;
       case "leftover-kill":
         if (t.pgid !== undefined) this.out.push({ kind: "signal", pgid: t.pgid, signal: "SIGKILL" });
@@ -694,7 +757,7 @@ class Step {
       h.consecutiveFailures = 0;
       if (rec.state === "starting") {
         if (rec.awaitingReady) this.setState(rec, "starting", `healthy; waiting for ${this.upConditions(rec)} (pid ${rec.pid})`);
-        else this.setState(rec, "running", `healthy (pid ${rec.pid})`);
+        else this.setState(rec, "running", this.noted(rec, `healthy (pid ${rec.pid})`));
         this.schedule();
       }
       this.out.push({ kind: "probe", name, delayMs: health.interval_ms });
@@ -727,7 +790,7 @@ class Step {
       this.setState(rec, "starting", `ready; waiting for ${this.upConditions(rec)} (pid ${pid})`);
       return;
     }
-    this.setState(rec, "running", `ready (pid ${pid})`);
+    this.setState(rec, "running", this.noted(rec, `ready (pid ${pid})`));
     this.schedule();
   }
 
@@ -782,9 +845,11 @@ class Step {
       if (!rec) continue;
       const oldStatus = startStatus(rec);
       const oldHealth = rec.unit.kind === "service" ? rec.unit.config.health : null;
+      const oldResources = rec.unit.kind === "service" ? rec.unit.config.resources : null;
       rec.unit = unit;
       if (unit.kind === "service") this.out.push({ kind: "fit-ring", name: unit.name, lines: unit.config.logging.buffer_lines });
       if (!restart) this.healthChangedInPlace(rec, oldHealth);
+      if (!restart) this.resourcesChangedInPlace(rec, oldResources);
       if (restart && rec.pid !== null && rec.stopCause === null) {
         rec.stopCause = "reload";
         m.stopNotes.set(rec.name, "definition changed: restarting");
@@ -844,6 +909,13 @@ class Step {
     if (isProbed(rec)) this.out.push({ kind: "probe", name: rec.name, delayMs: 0 });
   }
 
+  /** New limits reach a live process in a cgroup at once: the cgroup's files are rewritten, nothing restarts. */
+  private resourcesChangedInPlace(rec: ServiceRecord, before: unknown): void {
+    if (rec.unit.kind !== "service" || rec.pid === null || !rec.cgroup) return;
+    if (JSON.stringify(before) === JSON.stringify(rec.unit.config.resources)) return;
+    this.out.push({ kind: "apply-limits", name: rec.name });
+  }
+
   private unload(name: string): void {
     for (const purpose of PER_STATE_TIMERS) this.cancel({ name, purpose });
     this.out.push({ kind: "cancel-probe", name });
@@ -868,6 +940,22 @@ export function criticalStatus(rec: ServiceRecord): number {
 /** A live process that is not being taken down: its probes count. */
 function isProbed(rec: ServiceRecord): boolean {
   return rec.pid !== null && rec.stopCause === null && (rec.state === "starting" || rec.state === "running");
+}
+
+/**
+ * What a started process runs without: every limit when there is no cgroup, else
+ * the keys the loop could not write. Null when nothing is missing (or nothing asked).
+ */
+function limitsNote(resources: Resources | null, cgroup: boolean, unenforced: string[]): string | null {
+  if (!hasLimits(resources)) return null;
+  if (!cgroup) return "no writable cgroup v2";
+  return unenforced.length === 0 ? null : unenforced.join(", ");
+}
+
+/** The limit an OOM kill is blamed on, as written in the reason: "memory_max 256M". */
+function oomLimit(rec: ServiceRecord): string {
+  const max = rec.unit.kind === "service" ? rec.unit.config.resources?.memory_max : null;
+  return max == null ? "" : `memory_max ${formatBytes(max)}`;
 }
 
 function classOf(rec: ServiceRecord): "user" | "system" {

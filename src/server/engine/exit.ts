@@ -13,6 +13,8 @@ export interface ExitStatus {
   forced: boolean;
   /** no process ran: the start itself failed (e.g. on an env file), in these words */
   startError?: string;
+  /** the OOM killer ended it: the limit in force ("memory_max 256M"), or "" without one */
+  oom?: string;
 }
 
 export function exitOf(code: number | null, signal: string | null): ExitStatus {
@@ -23,6 +25,7 @@ export function describeExit(exit: ExitStatus): string {
   if (exit.startError !== undefined) return exit.startError;
   if (exit.timedOut) return "start timeout";
   if (exit.unhealthy !== null) return exit.unhealthy;
+  if (exit.oom !== undefined) return exit.oom === "" ? "killed by the OOM killer" : `killed by the OOM killer (${exit.oom})`;
   if (exit.signal !== null) return `killed by ${exit.signal}`;
   return `exit code ${exit.code ?? "unknown"}`;
 }

@@ -40,11 +40,20 @@ export type EngineEvent =
   // the level-triggered walk over every unit, asked for by `schedule-pass`
   | { type: "pass" }
   // what happened to processes, timers and probes
-  | { type: "spawned"; name: string; pid: number }
+  /**
+   * `cgroup`: the process runs in a cgroup of the unit's own (its end is learned
+   * from the cgroup, stops reach the whole cgroup); `unenforced`: the limits of
+   * [resources] that could not be written, each with why ("cpu_max (no cpu controller)")
+   */
+  | { type: "spawned"; name: string; pid: number; cgroup?: boolean; unenforced?: string[] }
   /** `retry`: the restart policy judges it like a failed exit (a bad env file) instead of failed at once */
   | { type: "spawn-failed"; name: string; message: string; retry?: boolean }
   | { type: "leader-exited"; name: string; pid: number; exit: ExitStatus; groupAlive: boolean }
   | { type: "group-gone"; name: string; pgid: number }
+  /** the unit's cgroup holds no process any more (answers `watch-cgroup`) */
+  | { type: "cgroup-empty"; name: string }
+  /** the OOM killer killed in the cgroup of process `pid` (memory.events `oom_kill` grew) */
+  | { type: "oom-killed"; name: string; pid: number }
   | { type: "timer"; timer: TimerRef }
   | { type: "probe-result"; name: string; pid: number; ok: boolean; error: string | null }
   /** the process wrote its readiness line on ready_fd */
@@ -56,6 +65,14 @@ export type Command =
   /** spawn the unit's process now and answer with `spawned` or `spawn-failed` before anything else */
   | { kind: "spawn"; name: string }
   | { kind: "signal"; pgid: number; signal: string }
+  /** signal the process group, then every other process of the unit's cgroup (one that left the group) */
+  | { kind: "signal-cgroup"; name: string; pgid: number; signal: string }
+  /** SIGKILL every process of the unit's cgroup at once (cgroup.kill) */
+  | { kind: "kill-cgroup"; name: string; pgid: number }
+  /** answer with `cgroup-empty` once the unit's cgroup holds no process */
+  | { kind: "watch-cgroup"; name: string }
+  /** write the unit's [resources] into the cgroup of its live process (a reload changed them) */
+  | { kind: "apply-limits"; name: string }
   | { kind: "arm"; timer: TimerRef; ms: number }
   | { kind: "cancel"; timer: TimerRef }
   /** answer with `group-gone` once no process of the group is left */

@@ -55,6 +55,12 @@ export interface ServiceRecord {
   health: HealthRecord | null;
   /** dependency cycle this unit lies on ("a -> b -> a"), if any */
   cycle: string | null;
+  /** the live process runs in a cgroup of the unit's own */
+  cgroup: boolean;
+  /** the OOM killer struck in the live process's cgroup */
+  oomKilled: boolean;
+  /** which limits of [resources] the live process runs without, in words; null when all apply */
+  limitsNote: string | null;
 }
 
 export function newRecord(unit: Unit, now: number): ServiceRecord {
@@ -77,6 +83,9 @@ export function newRecord(unit: Unit, now: number): ServiceRecord {
     startedAt: null,
     health: null,
     cycle: null,
+    cgroup: false,
+    oomKilled: false,
+    limitsNote: null,
   };
 }
 

@@ -35,6 +35,12 @@ interface FakeProcess {
   alive: boolean;
   /** members of its group still alive after the leader ends */
   leftovers: number;
+  /** spawned into a cgroup of its own */
+  cgroup: boolean;
+  /** processes of its cgroup that left its process group (a double-forked daemon) */
+  escaped: number;
+  /** a `watch-cgroup` waits for its cgroup to empty */
+  watched: boolean;
 }
 
 interface Due {
@@ -59,6 +65,14 @@ export interface Behaviour {
   healthy?: () => boolean;
   /** processes left in the group when the leader dies, gone after `dieMs` once signalled */
   leftovers?: number;
+  /** spawned into a cgroup of its own (as the loop does where cgroups are usable) */
+  cgroup?: boolean;
+  /** with cgroup: processes in its cgroup outside its group, gone only by `signal-cgroup` or `kill-cgroup` */
+  escaped?: number;
+  /** with cgroup: how long the escaped take to die after `signal-cgroup` (default dieMs) */
+  escapedDieMs?: number;
+  /** with cgroup: the limits the loop could not write, as it reports them */
+  unenforced?: string[];
 }
 
 export class World {
@@ -70,6 +84,8 @@ export class World {
   readonly behaviour = new Map<string, Behaviour>();
   readonly reloads: ReloadResult[] = [];
   readonly criticals: { name: string; status: number; reason: string }[] = [];
+  /** units whose limits were rewritten in place (`apply-limits`) */
+  readonly limitsApplied: string[] = [];
   steps = 0;
   shutdownDone = false;
   private nextPid = 100;
@@ -224,11 +240,53 @@ export class World {
         if (b.spawnFails) return { type: "spawn-failed", name: c.name, message: `spawn failed: run ${c.name}: no such file` };
         if (b.startError !== undefined) return { type: "spawn-failed", name: c.name, message: b.startError, retry: true };
         const pid = this.nextPid++;
-        this.procs.set(pid, { name: c.name, pid, alive: true, leftovers: b.leftovers ?? 0 });
+        const cgroup = b.cgroup === true;
+        this.procs.set(pid, { name: c.name, pid, alive: true, leftovers: b.leftovers ?? 0, cgroup, escaped: cgroup ? (b.escaped ?? 0) : 0, watched: false });
         this.spawns.push({ at: this.now, name: c.name, pid });
         if (b.runMs !== undefined) this.at(b.runMs, () => this.end(pid, b.exitCode ?? 0, null));
-        return { type: "spawned", name: c.name, pid };
+        if (!cgroup) return { type: "spawned", name: c.name, pid };
+        return { type: "spawned", name: c.name, pid, cgroup, unenforced: b.unenforced ?? [] };
       }
+      case "signal-cgroup": {
+        const p = this.procs.get(c.pgid);
+        if (!p) return;
+        this.signals.push({ at: this.now, name: p.name, signal: c.signal });
+        const b = this.behaviour.get(p.name) ?? {};
+        if (b.ignores?.includes(c.signal)) return;
+        const die = b.dieMs ?? 5;
+        // At the same time, the escaped go first: the leader then finds its cgroup empty.
+        this.at(b.escapedDieMs ?? die, () => {
+          p.escaped = 0;
+          this.cgroupMaybeEmpty(p);
+        });
+        this.at(die, () => {
+          if (p.alive) this.end(p.pid, null, c.signal);
+          p.leftovers = 0;
+          this.cgroupMaybeEmpty(p);
+        });
+        return;
+      }
+      case "kill-cgroup": {
+        const p = this.procs.get(c.pgid);
+        if (!p) return;
+        this.signals.push({ at: this.now, name: p.name, signal: "SIGKILL" });
+        this.at(0, () => {
+          if (p.alive) this.end(p.pid, null, "SIGKILL");
+          p.leftovers = 0;
+          p.escaped = 0;
+          this.cgroupMaybeEmpty(p);
+        });
+        return;
+      }
+      case "watch-cgroup": {
+        const p = [...this.procs.values()].filter((x) => x.name === c.name).at(-1);
+        if (!p || (!p.alive && p.leftovers === 0 && p.escaped === 0)) return { type: "cgroup-empty", name: c.name };
+        p.watched = true;
+        return;
+      }
+      case "apply-limits":
+        this.limitsApplied.push(c.name);
+        return;
       case "signal": {
         const p = this.procs.get(c.pgid);
         if (!p) return;
@@ -303,7 +361,18 @@ export class World {
     const p = this.procs.get(pid);
     if (!p || !p.alive) return;
     p.alive = false;
-    this.feed({ type: "leader-exited", name: p.name, pid, exit: exitOf(code, signal), groupAlive: p.leftovers > 0 });
+    this.feed({ type: "leader-exited", name: p.name, pid, exit: exitOf(code, signal), groupAlive: p.leftovers > 0 || p.escaped > 0 });
+  }
+
+  /** Processes of `name`'s cgroup left outside its group, as a daemon that double-forked leaves them. */
+  escapedOf(name: string): number {
+    return [...this.procs.values()].filter((p) => p.name === name).reduce((n, p) => n + p.escaped, 0);
+  }
+
+  private cgroupMaybeEmpty(p: FakeProcess): void {
+    if (p.alive || p.leftovers > 0 || p.escaped > 0 || !p.watched) return;
+    p.watched = false;
+    this.feed({ type: "cgroup-empty", name: p.name });
   }
 
   private groupMaybeGone(p: FakeProcess): void {
