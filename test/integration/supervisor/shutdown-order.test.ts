@@ -7,7 +7,7 @@ import { describe, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { groupMembers, service, startReady, waitState, type TestServer } from "./lib.ts";
+import { groupMembers, service, startReady, waitFor, waitState, type TestServer } from "./lib.ts";
 
 /**
  * A service that, on TERM, waits `delay` seconds and then appends its name to `file`.
@@ -15,8 +15,16 @@ import { groupMembers, service, startReady, waitState, type TestServer } from ".
  * once, the one with the shortest delay (the dependency) would write first.
  */
 function trapper(name: string, file: string, delay: number, deps: Record<string, string[]> = {}): string {
-  const script = `trap 'sleep ${delay}; echo ${name} >> ${file}; exit 0' TERM; while :; do sleep 0.05; done`;
+  // "armed" once the trap is set: a SIGTERM before that would kill sh unheard.
+  const script = `trap 'sleep ${delay}; echo ${name} >> ${file}; exit 0' TERM; echo armed; while :; do sleep 0.05; done`;
   return service(script, { dependencies: deps, lifecycle: { stop_timeout_ms: 5000 } });
+}
+
+/** Running, and its TERM trap is set. */
+async function armed(s: TestServer, name: string) {
+  const st = await waitState(s, name, "running");
+  await waitFor(`${name} armed`, async () => ((await s.rpc("service.logs", { name, lines: 10 })) as { line: string }[]).some((l) => l.line === "armed"));
+  return st;
 }
 
 async function exitOf(s: TestServer, timeoutMs = 8000): Promise<number | null> {
@@ -35,7 +43,7 @@ describe("ordered shutdown", () => {
     });
     try {
       const pids: number[] = [];
-      for (const n of ["database", "app", "worker"]) pids.push((await waitState(s, n, "running")).pid!);
+      for (const n of ["database", "app", "worker"]) pids.push((await armed(s, n)).pid!);
       s.proc.kill("SIGTERM");
       const code = await exitOf(s);
       expect(code).toBe(0);
@@ -57,7 +65,7 @@ describe("ordered shutdown", () => {
       web: trapper("web", file, 0.15, { after: ["logger"] }),
     });
     try {
-      for (const n of ["logger", "web"]) await waitState(s, n, "running");
+      for (const n of ["logger", "web"]) await armed(s, n);
       await s.rpc("system.shutdown");
       expect(await exitOf(s)).toBe(0);
       expect(readFileSync(file, "utf8").split("\n").filter(Boolean)).toEqual(["web", "logger"]);
@@ -78,7 +86,7 @@ describe("ordered shutdown", () => {
       third: trapper("third", file, 0.5),
     });
     try {
-      for (const n of ["left", "right", "third"]) await waitState(s, n, "running");
+      for (const n of ["left", "right", "third"]) await armed(s, n);
       const t0 = Date.now();
       s.proc.kill("SIGTERM");
       expect(await exitOf(s)).toBe(0);
