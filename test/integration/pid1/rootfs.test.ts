@@ -67,7 +67,7 @@ describe.skipIf(!asRoot)("scripts/build-rootfs: the image's root filesystem, run
         expect(readlinkSync(`/proc/${run.init}/root`)).toBe(out);
         const server = serverOf(run);
         // argv[0] "zinit" (not the file path): the server role comes from `server`, not from the file name.
-        expect(server?.cmdline).toBe("zinit server --config-dir /etc/zinit/services --socket /run/zinit.sock --mode container");
+        expect(server?.cmdline).toBe("zinit server --config-dir /etc/zinit/services --socket /run/zinit.sock --mode container --report-fd 3");
 
         const list = await waitFor("web and ticker running, hello done", async () => {
           const l = await run.list();
