@@ -1,8 +1,8 @@
 /**
  * Service and target files as TOML text, for tests and benchmarks, and a config
- * directory filled with them. Values are written with JSON.stringify: a JSON
- * string, number, boolean or array of strings is valid TOML as it stands, so the
- * text needs no TOML writer.
+ * directory filled with them. Values are written as JSON: a JSON string, number,
+ * boolean or array of strings is valid TOML as it stands, so the text needs no
+ * TOML writer.
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -10,10 +10,14 @@ import { join } from "node:path";
 export type TomlValue = string | number | boolean | string[];
 export type TomlSection = Record<string, TomlValue>;
 
+function tomlValue(v: TomlValue): string {
+  return Array.isArray(v) ? `[${v.map((x) => JSON.stringify(x)).join(", ")}]` : JSON.stringify(v);
+}
+
 /** One `[title]` table; "" when `body` is missing or empty. */
 export function tomlSection(title: string, body: TomlSection | undefined): string {
   if (!body || Object.keys(body).length === 0) return "";
-  const lines = Object.entries(body).map(([k, v]) => `${k} = ${JSON.stringify(v)}`);
+  const lines = Object.entries(body).map(([k, v]) => `${k} = ${tomlValue(v)}`);
   return `[${title}]\n${lines.join("\n")}\n`;
 }
 
