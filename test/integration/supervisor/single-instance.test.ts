@@ -130,6 +130,8 @@ describe("one server per socket and config directory", () => {
       try {
         for (const [s, f] of [[a, fileA], [b, fileB]] as const) {
           await waitFor("svc running", async () => (await s.rpc("service.status", { name: "svc" })).state === "running");
+          // running means spawned: its first command (the count) may still be on its way
+          await waitFor("svc counted", () => starts(f) === 1);
           expect(starts(f)).toBe(1);
         }
       } finally {
@@ -189,7 +191,7 @@ describe("one server per socket and config directory", () => {
       const next = await runToEnd(["--config-dir", first.configDir, "--socket", first.socket], 1500);
       expect(next.code).toBeNull();
       expect(next.output).not.toContain("another zinit server");
-      expect(starts(file)).toBe(2);
+      await waitFor("the new server's svc counted", () => starts(file) === 2);
     } finally {
       await first.stop();
     }
