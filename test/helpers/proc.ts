@@ -246,3 +246,20 @@ export function cpuMs(pid: number): number {
   const f = statFields(readFileSync(`/proc/${pid}/stat`, "utf8"));
   return ((Number(f[11]) + Number(f[12])) * 1000) / clockTicks();
 }
+
+// ---------------------------------------------------------------- the machine
+
+/** The 1, 5 and 15 minute load averages, as /proc/loadavg writes them ("0.43 0.50 0.37"). */
+export function loadAverage(): string {
+  return readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
+}
+
+/** The first CPU's model name; null where /proc/cpuinfo has none (some architectures). */
+export function cpuModel(): string | null {
+  return /^model name\s*:\s*(.*)$/m.exec(readFileSync("/proc/cpuinfo", "utf8"))?.[1]?.trim() ?? null;
+}
+
+/** MemTotal of /proc/meminfo, in kB. */
+export function memTotalKb(): number {
+  return Number(/^MemTotal:\s*(\d+) kB/m.exec(readFileSync("/proc/meminfo", "utf8"))?.[1] ?? NaN);
+}
