@@ -7,11 +7,12 @@
  *   node_modules/.bin/bun scripts/bench-graph.ts
  */
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import type { Dependencies } from "../src/sdk/config/types.ts";
 import { buildGraph, type EdgeType, type GraphNodeInput } from "../src/sdk/graph/index.ts";
+import { cpuModel } from "../test/helpers/proc.ts";
 
 const SERVICES = 10_000;
 const EDGES = 50_000;
@@ -113,11 +114,9 @@ function edgeCount(nodes: GraphNodeInput[]): number {
 }
 
 function machine() {
-  const cpuinfo = readFileSync("/proc/cpuinfo", "utf8");
-  const model = /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1]?.trim() ?? "unknown";
   return {
     kernel: execFileSync("uname", ["-r"], { encoding: "utf8" }).trim(),
-    cpu: model,
+    cpu: cpuModel() ?? "unknown",
     nproc: String(availableParallelism()),
   };
 }

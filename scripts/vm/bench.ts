@@ -15,6 +15,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
+import { loadAverage } from "../../test/helpers/proc.ts";
 import { BUILD, REPO, uptimeOf, VmConsole } from "../../test/integration/vm/console.ts";
 
 const runs = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 3);
@@ -90,8 +91,7 @@ const variants: Array<[string, string[]]> = [
 const size = (f: string) => (statSync(join(out, f)).size / 1e6).toFixed(1);
 const qemu = Bun.spawnSync(["qemu-system-x86_64", "--version"]).stdout.toString().split("\n")[0];
 const kernel = Bun.spawnSync(["sh", "-c", `cat "\${ZINIT_VM_CACHE:-/var/cache/zinit-vm}/kernel/VERSION" 2>/dev/null`]).stdout.toString().trim().split(" ").at(-1);
-const load = () => readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
-const loadBefore = load();
+const loadBefore = loadAverage();
 console.log(`- date: ${new Date().toISOString()}`);
 console.log(`- command: \`node_modules/.bin/bun scripts/vm/bench.ts ${runs}\` (as root)`);
 console.log(`- host: ${cpus().length} × ${cpus()[0]?.model}, kernel ${readFileSync("/proc/sys/kernel/osrelease", "utf8").trim()}`);
@@ -118,4 +118,4 @@ console.log("| --- | --- |");
 console.log(`| pre-init line → first zinit-pid1 line (Bun starts as PID 1, mounts /sys, /dev, /run) | ${stat(every.map((b) => b.pid1 - b.preinit))} |`);
 console.log(`| → server's "serving 7 units" (second Bun process, config loaded, socket bound) | ${stat(every.map((b) => b.server - b.pid1))} |`);
 console.log(`| → last service running (database, migrate, app, worker in order; logger, console) | ${stat(every.map((b) => b.allRunning - b.server))} |`);
-console.log(`\n- load average (1/5/15 min) before: ${loadBefore}; after: ${load()}`);
+console.log(`\n- load average (1/5/15 min) before: ${loadBefore}; after: ${loadAverage()}`);
