@@ -283,7 +283,10 @@ export const envFiles = converted<string[]>((x) => {
   const problems: Problem[] = [];
   list.forEach((entry: unknown, index) => {
     const at = typeof x === "string" ? undefined : index;
-    if (typeof entry !== "string") return problems.push({ message: `expected string, got ${describeValue(entry)}`, index: at });
+    if (typeof entry !== "string") {
+      problems.push({ message: `expected string, got ${describeValue(entry)}`, index: at });
+      return;
+    }
     const p = filePathProblem(entry.startsWith("-") ? entry.slice(1) : entry);
     if (p) problems.push({ message: p, index: at });
   });

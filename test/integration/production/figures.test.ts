@@ -62,7 +62,7 @@ describe("status and list show memory, CPU and processes", () => {
       const out = (await s.cli("status", "app")).stdout;
       expect(out).toMatch(/^memory: +\d+(\.\d)? (KiB|MiB)$/m);
       expect(out).toMatch(/^cpu: +\d+ ms$/m);
-      expect(out).toMatch(/^processes: +2\n  \d+ sh -c sleep 100004 & wait\n  \d+ sleep 100004$/m);
+      expect(out).toMatch(/^processes: +2\n {2}\d+ sh -c sleep 100004 & wait\n {2}\d+ sleep 100004$/m);
       const off = (await s.cli("status", "off")).stdout;
       expect(off).toMatch(/^memory: +-$/m);
       expect(off).toMatch(/^processes: +0$/m);

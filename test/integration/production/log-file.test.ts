@@ -77,7 +77,7 @@ describe("a flooding service", () => {
         expect(lines.length).toBe(N);
         lines.forEach((l, i) => {
           const m = LINE_RE.exec(l);
-          if (!m || m[1] !== "out" || m[2] !== String(i + 1)) throw new Error(`line ${i + 1} is ${JSON.stringify(l)}`);
+          if (m?.[1] !== "out" || m[2] !== String(i + 1)) throw new Error(`line ${i + 1} is ${JSON.stringify(l)}`);
         });
         const allFiles = readdirSync(join(scratch, "all"));
         expect(allFiles.length).toBeGreaterThanOrEqual(6);

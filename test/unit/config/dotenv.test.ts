@@ -43,6 +43,7 @@ describe("parseDotenv: what it accepts", () => {
     const v = vars("A=1\nA=2\n__proto__=p\nconstructor=c");
     expect(v.A).toBe("2");
     expect(Object.keys(v)).toEqual(["A", "__proto__", "constructor"]);
+    // biome-ignore lint/suspicious/noProto: a variable named __proto__ is an own property here, which is what this test checks
     expect(v.__proto__).toBe("p");
     expect(Object.getPrototypeOf(v)).toBe(Object.prototype);
   });

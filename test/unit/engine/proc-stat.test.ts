@@ -80,7 +80,9 @@ describe("auxvValue", () => {
     const words = [6n, 4096n, 17n, 100n, 0n, 0n, 6n, 1n];
     const buf = new Uint8Array(words.length * 8);
     const view = new DataView(buf.buffer);
-    words.forEach((w, i) => view.setBigUint64(i * 8, w, true));
+    words.forEach((w, i) => {
+      view.setBigUint64(i * 8, w, true);
+    });
     expect(auxvValue(buf, AT_PAGESZ)).toBe(4096);
     expect(auxvValue(buf, AT_CLKTCK)).toBe(100);
     expect(auxvValue(buf, 99)).toBeNull();
