@@ -1,6 +1,8 @@
 /**
  * What an init must find mounted (VM mode). /proc is mounted by the
  * pre-init before Bun can start at all; the rest is ours, each only when missing.
+ * cgroup2 at /sys/fs/cgroup (once /sys is there) is what gives each service a
+ * cgroup of its own; the server sets the hierarchy up (effects/cgroups.ts).
  */
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { mount, MS_NOSUID, MS_NODEV, MS_NOEXEC } from "../sys/libc.ts";
@@ -17,6 +19,7 @@ const EARLY_MOUNTS: MountSpec[] = [
   { target: "/sys", fstype: "sysfs", flags: MS_NOSUID | MS_NODEV | MS_NOEXEC, data: null },
   { target: "/dev", fstype: "devtmpfs", flags: MS_NOSUID, data: "mode=0755" },
   { target: "/run", fstype: "tmpfs", flags: MS_NOSUID | MS_NODEV, data: "mode=0755" },
+  { target: "/sys/fs/cgroup", fstype: "cgroup2", flags: MS_NOSUID | MS_NODEV | MS_NOEXEC, data: null },
 ];
 
 export function mountedTargets(mountsText: string): Set<string> {

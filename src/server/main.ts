@@ -25,6 +25,7 @@ import type { SystemInfo } from "../sdk/protocol/types.ts";
 import { parseListenAddress, type ListenAddress } from "./metrics-address.ts";
 import { listenMetrics } from "./metrics-http.ts";
 import { renderMetrics } from "./metrics.ts";
+import { setUpCgroups } from "./effects/cgroups.ts";
 import { watchConfigDirs } from "./effects/watch.ts";
 import { wantWatch } from "./watch-flag.ts";
 
@@ -160,7 +161,16 @@ async function serve(flags: ServerFlags, log: ConsolaInstance): Promise<void> {
   const loaded = loadDirectories(dirs);
   for (const issue of loaded.errors) log.warn(formatIssue(issue));
 
+  // Before the first spawn: every service goes into a cgroup of its own from its first instruction.
+  const cgroups =
+    process.platform === "linux"
+      ? setUpCgroups({ mode: flags.mode, env: process.env, warn: (m) => log.warn(m) })
+      : { info: { enabled: false, path: null, reason: `not on Linux (${process.platform})`, controllers: [] }, cgroups: null };
+  const cg = cgroups.info;
+  log.info(cg.enabled ? `cgroups: enabled (${cg.path}; controllers: ${cg.controllers.join(" ") || "none"})` : `cgroups: unavailable (${cg.reason})`);
+
   supervisor = new Supervisor(loaded.units, {
+    cgroups: cgroups.cgroups,
     spawner: (argv, opts) => reaper.spawn(argv, opts),
     probeSpawner: (argv, opts) => reaper.spawn(argv, opts),
     onError: (err) => log.error(err),
@@ -215,6 +225,7 @@ async function serve(flags: ServerFlags, log: ConsolaInstance): Promise<void> {
         paths: { config_dir: paths.configDir, system_dir: paths.systemDir, socket: paths.socket },
         powerControl: flags.mode === "vm",
         reapedOrphans: () => reaper.reapedCount,
+        cgroups: cg,
         requestShutdown: (kind) => {
           if (stopping === null) exitStatus = kind === "poweroff" ? SERVER_EXIT.poweroff : kind === "reboot" ? SERVER_EXIT.reboot : SERVER_EXIT.shutdown;
           setImmediate(() => void shutdown(`${kind} requested`));

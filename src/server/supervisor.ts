@@ -9,7 +9,9 @@
  * Every timer is tracked by (unit, purpose) and cancellable; the end of a process
  * group is learned from the reaper's events (every member of a service's group is
  * our descendant, so we reap it), with a slow fallback check for the rare member
- * whose parent is not us.
+ * whose parent is not us. Where services run in cgroups of their own
+ * (effects/cgroups.ts), a service's end is its cgroup becoming empty, which the
+ * kernel tells through cgroup.events (inotify).
  */
 import type { Unit } from "../sdk/config/types.ts";
 import type { Graph } from "../sdk/graph/types.ts";
@@ -27,8 +29,11 @@ import { forwardLine } from "./effects/output.ts";
 import { probe, type ProbeSpawner } from "./effects/health.ts";
 import { LogFiles } from "./effects/log-file.ts";
 import { EnvFileError } from "../sdk/config/env-files.ts";
+import type { CgroupFigures, ServiceCgroups } from "./effects/cgroups.ts";
 
 export interface SupervisorOptions {
+  /** the services' cgroups, where a writable cgroup v2 was found; null or absent: process groups only */
+  cgroups?: ServiceCgroups | null;
   /** how services are spawned on the host (through the reaper in the server) */
   spawner?: Spawner;
   /** the process operations; the host's unless a test gives its own */
@@ -67,6 +72,9 @@ export class Supervisor {
   private readonly probes = new Map<string, Timer>();
   /** groups whose end the engine waits for: key name\0pgid */
   private readonly watched = new Map<string, { name: string; pgid: number; check: Timer | null; delay: number }>();
+  /** cgroups whose emptying the engine waits for, by unit: how to stop watching */
+  private readonly watchedCgroups = new Map<string, () => void>();
+  private readonly cgroups: ServiceCgroups | null;
   private readonly stateListeners = new Set<StateListener>();
   private readonly logListeners = new Set<LogListener>();
   private readonly criticalListeners = new Set<CriticalListener>();
@@ -81,6 +89,7 @@ export class Supervisor {
 
   constructor(units: Unit[], opts: SupervisorOptions = {}) {
     this.now = opts.now ?? Date.now;
+    this.cgroups = opts.cgroups ?? null;
     this.processes = opts.processes ?? hostProcesses(opts.spawner);
     this.probeSpawner = opts.probeSpawner ?? ((argv, o) => Bun.spawn(argv, o));
     this.forward = opts.forward ?? true;
@@ -171,6 +180,24 @@ export class Supervisor {
       const gone = this.checkGroup(w);
       if (gone) this.report(gone);
     }
+    // An orphan may also have been the last process of a cgroup: a check costs one read.
+    for (const name of [...this.watchedCgroups.keys()]) {
+      if (this.cgroups?.populated(name) === false) this.cgroupEmptied(name);
+    }
+  }
+
+  /** Memory, CPU and processes of a service's live run, from its cgroup; null without one. */
+  cgroupFigures(name: string): CgroupFigures | null {
+    const rec = this.model.records.get(name);
+    if (!this.cgroups || !rec || rec.pid === null || !rec.cgroup) return null;
+    return this.cgroups.figures(name);
+  }
+
+  /** memory.current of a service's live run; null without a cgroup. */
+  cgroupMemory(name: string): number | null {
+    const rec = this.model.records.get(name);
+    if (!this.cgroups || !rec || rec.pid === null || !rec.cgroup) return null;
+    return this.cgroups.figures(name, false)?.memory_bytes ?? null;
   }
 
   // ---------------------------------------------------------------- queries
@@ -284,6 +311,23 @@ export class Supervisor {
       }
       case "watch-group":
         return this.watchGroup(c.name, c.pgid);
+      case "signal-cgroup":
+        if (this.cgroups) this.cgroups.signal(c.name, c.pgid, c.signal);
+        else this.processes.signalGroup(c.pgid, c.signal);
+        return;
+      case "kill-cgroup":
+        if (this.cgroups) this.cgroups.kill(c.name, c.pgid);
+        else this.processes.signalGroup(c.pgid, "SIGKILL");
+        return;
+      case "watch-cgroup":
+        return this.watchCgroup(c.name);
+      case "apply-limits": {
+        const unit = this.model.records.get(c.name)?.unit;
+        if (!this.cgroups || unit?.kind !== "service") return;
+        const problems = this.cgroups.apply(c.name, unit.config.resources);
+        if (problems.length > 0) this.onError(new Error(`${c.name}: limits not applied in place: ${problems.join(", ")}`));
+        return;
+      }
       case "probe":
         return this.armProbe(c.name, c.delayMs);
       case "cancel-probe":
@@ -299,6 +343,8 @@ export class Supervisor {
       case "forget":
         this.rings.delete(c.name);
         this.logFiles.forget(c.name);
+        this.cancelCgroupWatch(c.name);
+        this.cgroups?.release(c.name);
         this.procs.delete(c.name);
         return;
       case "reload-done": {
@@ -311,6 +357,7 @@ export class Supervisor {
         for (const fn of this.criticalListeners) fn({ name: c.name, status: c.status, reason: c.reason });
         return;
       case "shutdown-done":
+        this.cgroups?.releaseAll();
         // The last lines reach the log files before the server may exit (bounded wait).
         void this.logFiles.closeAll().then(() => {
           for (const w of this.shutdownWaiters.splice(0)) w();
@@ -329,6 +376,15 @@ export class Supervisor {
     const ring = this.rings.get(name) ?? new LogRing(config.logging.buffer_lines);
     this.rings.set(name, ring);
     const forward = this.forward && config.logging.forward;
+    let placement: { path: string; unenforced: string[] } | null = null;
+    if (this.cgroups) {
+      try {
+        placement = this.cgroups.prepare(name, config.resources);
+      } catch (err) {
+        // Whatever stood in the way (leftovers just killed, a busy cgroup) may be gone at the next try.
+        return { type: "spawn-failed", name, message: `spawn failed: ${(err as Error).message}`, retry: true };
+      }
+    }
     let proc: ServiceProcess;
     try {
       proc = this.processes.spawn(
@@ -343,6 +399,7 @@ export class Supervisor {
             for (const fn of this.logListeners) fn(out);
           }
         },
+        placement?.path,
       );
     } catch (err) {
       const message = err instanceof ZinitError ? err.message : `spawn failed: ${String(err)}`;
@@ -352,12 +409,17 @@ export class Supervisor {
     proc.ready?.then((announced) => {
       if (announced && this.procs.get(name) === proc) this.report({ type: "ready", name, pid: proc.pid });
     });
+    const cgroups = placement === null ? null : this.cgroups;
     proc.exited.then((end) => {
       if (this.procs.get(name) !== proc) return;
       this.procs.delete(name);
-      this.report({ type: "leader-exited", name, pid: proc.pid, exit: exitOf(end.code, end.signal), groupAlive: this.processes.groupAlive(proc.pid) });
+      // The OOM killer counts its kill before the victim is gone: it is known by now.
+      if (cgroups && cgroups.oomKills(name) > 0) this.report({ type: "oom-killed", name, pid: proc.pid });
+      const groupAlive = cgroups ? cgroups.populated(name) : this.processes.groupAlive(proc.pid);
+      this.report({ type: "leader-exited", name, pid: proc.pid, exit: exitOf(end.code, end.signal), groupAlive });
     });
-    return { type: "spawned", name, pid: proc.pid };
+    if (placement === null) return { type: "spawned", name, pid: proc.pid };
+    return { type: "spawned", name, pid: proc.pid, cgroup: true, unenforced: placement.unenforced };
   }
 
   private watchGroup(name: string, pgid: number): EngineEvent | void {
@@ -381,6 +443,27 @@ export class Supervisor {
       if (gone) this.report(gone);
     }, w.delay);
     w.delay = Math.min(w.delay * 2, GROUP_CHECK_MAX_MS);
+  }
+
+  /** The cgroup's end as an event now, or later through `cgroupEmptied` (inotify on cgroup.events). */
+  private watchCgroup(name: string): EngineEvent | void {
+    if (!this.cgroups) return { type: "cgroup-empty", name };
+    this.cancelCgroupWatch(name);
+    const cancel = this.cgroups.watchEmpty(name, () => this.cgroupEmptied(name));
+    if (cancel === null) return { type: "cgroup-empty", name };
+    this.watchedCgroups.set(name, cancel);
+  }
+
+  private cgroupEmptied(name: string): void {
+    if (!this.watchedCgroups.has(name)) return;
+    this.cancelCgroupWatch(name);
+    this.report({ type: "cgroup-empty", name });
+  }
+
+  private cancelCgroupWatch(name: string): void {
+    const cancel = this.watchedCgroups.get(name);
+    this.watchedCgroups.delete(name);
+    cancel?.();
   }
 
   private armProbe(name: string, delayMs: number): void {

@@ -34,6 +34,7 @@ export interface ServiceSpec {
   lifecycle?: TomlSection;
   health?: TomlSection;
   logging?: TomlSection;
+  resources?: TomlSection;
 }
 
 /** A service file whose process is `sh -c script` (or the argv given); `spec` adds keys by table. */
@@ -45,6 +46,7 @@ export function service(exec: string | string[], spec: ServiceSpec = {}): string
     lifecycle: spec.lifecycle,
     ...(spec.health ? { health: spec.health } : {}),
     logging: spec.logging,
+    resources: spec.resources,
   });
 }
 

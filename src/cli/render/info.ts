@@ -2,6 +2,14 @@
 import type { SystemInfo } from "../../sdk/protocol/types.ts";
 import { formatDuration } from "./time.ts";
 
+/** `enabled (PATH)`, with the controllers when some are missing, or `unavailable (REASON)`. */
+function cgroupsLine(c: SystemInfo["cgroups"] | undefined): string {
+  if (c === undefined) return "-";
+  if (!c.enabled) return `unavailable (${c.reason ?? "unknown reason"})`;
+  const all = ["cpu", "io", "memory", "pids"].every((x) => c.controllers.includes(x));
+  return all ? `enabled (${c.path})` : `enabled (${c.path}; controllers: ${c.controllers.join(" ") || "none"})`;
+}
+
 export function renderInfo(i: SystemInfo): string {
   const rows: [string, string][] = [
     ["version", i.version],
@@ -13,6 +21,7 @@ export function renderInfo(i: SystemInfo): string {
     ["system dir", i.paths.system_dir ?? "-"],
     ["socket", i.paths.socket],
     ["orphans", `${i.reaped_orphans} reaped`],
+    ["cgroups", cgroupsLine(i.cgroups)],
   ];
   const width = Math.max(...rows.map(([k]) => k.length)) + 1;
   return rows.map(([k, v]) => `${`${k}:`.padEnd(width)} ${v}`).join("\n");

@@ -174,6 +174,12 @@ export const SCHEMAS: Readonly<Record<string, JsonSchema>> = {
     started_at: isoTime,
     paths: object({ config_dir: str, system_dir: strOrNull, socket: str }),
     reaped_orphans: { type: "integer", minimum: 0, description: "processes not spawned by zinit that it reaped (double-forked descendants, namespace orphans)" },
+    cgroups: object({
+      enabled: { type: "boolean", description: "services run in cgroups of their own (cgroup v2)" },
+      path: { ...strOrNull, description: "zinit's cgroup, below which each service has its own; null when not enabled" },
+      reason: { ...strOrNull, description: "why cgroups are not used; null when enabled" },
+      controllers: { type: "array", items: str, description: "the controllers enabled for the services (of cpu, io, memory, pids)" },
+    }),
   }),
   HealthReport: object({
     healthy: { type: "boolean", description: "true when every unit asked about passes" },

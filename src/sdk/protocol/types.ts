@@ -113,6 +113,18 @@ export interface SystemInfo {
   paths: { config_dir: string; system_dir: string | null; socket: string };
   /** processes zinit did not spawn that it reaped (double-forked descendants, namespace orphans) */
   reaped_orphans: number;
+  cgroups: CgroupsInfo;
+}
+
+/** Whether services run in cgroups of their own (cgroup v2), where, and if not, why. */
+export interface CgroupsInfo {
+  enabled: boolean;
+  /** zinit's cgroup, below which each service has its own; null when not enabled */
+  path: string | null;
+  /** why cgroups are not used; null when enabled */
+  reason: string | null;
+  /** the controllers enabled for the services (of cpu, io, memory, pids) */
+  controllers: string[];
 }
 
 export interface ReloadResult {

@@ -60,7 +60,7 @@ export function serviceIdentity(config: ServiceConfig, base: Record<string, stri
   return { env: { ...base, ...loginEnv, ...fromFiles, ...s.env }, ...ids };
 }
 
-export function spawnService(config: ServiceConfig, sink: LineSink, spawner: Spawner = bunSpawn): ServiceProcess {
+export function spawnService(config: ServiceConfig, sink: LineSink, spawner: Spawner = bunSpawn, cgroup?: string): ServiceProcess {
   const s = config.service;
   const identity = serviceIdentity(config);
   let proc: Bun.Subprocess<"ignore", "pipe", "pipe">;
@@ -75,6 +75,8 @@ export function spawnService(config: ServiceConfig, sink: LineSink, spawner: Spa
       ...(stdio as object),
       detached: true,
       ...identity,
+      // The child joins it before it executes anything (clone3 CLONE_INTO_CGROUP).
+      ...(cgroup === undefined ? {} : { cgroup }),
     });
   } catch (err) {
     throw spawnError(s.exec[0] ?? "", err);

@@ -9,8 +9,12 @@ import type { LineSink } from "./output.ts";
 import { groupAlive, signalGroup, spawnService, type ServiceProcess, type Spawner } from "./process.ts";
 
 export interface ProcessSystem {
-  /** starts the service in a session and process group of its own; throws a ZinitError ("spawn failed: ...") */
-  spawn(config: ServiceConfig, sink: LineSink): ServiceProcess;
+  /**
+   * starts the service in a session and process group of its own, inside cgroup
+   * directory `cgroup` when given (from its first instruction); throws a
+   * ZinitError ("spawn failed: ...")
+   */
+  spawn(config: ServiceConfig, sink: LineSink, cgroup?: string): ServiceProcess;
   /** signals every process of the group; false when the group is gone */
   signalGroup(pgid: number, signal: string | number): boolean;
   /** true while any process of the group lives */
@@ -19,7 +23,7 @@ export interface ProcessSystem {
 
 export function hostProcesses(spawner?: Spawner): ProcessSystem {
   return {
-    spawn: (config, sink) => spawnService(config, sink, spawner),
+    spawn: (config, sink, cgroup) => spawnService(config, sink, spawner, cgroup),
     signalGroup,
     groupAlive,
   };

@@ -24,6 +24,8 @@ export interface ServerContext {
   /** whether this server may reboot or power off the machine */
   powerControl: boolean;
   reapedOrphans(): number;
+  /** whether services run in cgroups of their own, or why not */
+  cgroups: SystemInfo["cgroups"];
 }
 
 const DEFAULT_LOG_LINES = 100;
@@ -79,6 +81,7 @@ export function buildHandlers(ctx: ServerContext): HandlerTable {
       started_at: new Date(ctx.startedAt).toISOString(),
       paths: ctx.paths,
       reaped_orphans: ctx.reapedOrphans(),
+      cgroups: ctx.cgroups,
     }),
     "system.health": ({ names }) => healthReport(sup.records, names),
     "system.metrics": () =>

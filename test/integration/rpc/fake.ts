@@ -248,6 +248,7 @@ export function makeFake(): Fake {
         started_at: "2024-01-01T00:00:00.000Z",
         paths: { config_dir: "/tmp", system_dir: null, socket: "/tmp/x.sock" },
         reaped_orphans: 0,
+        cgroups: { enabled: false, path: null, reason: "turned off (ZINIT_CGROUPS=off)", controllers: [] },
       };
     },
     "system.shutdown": (params) => {

@@ -51,20 +51,30 @@ describe("renderLogLine", () => {
 });
 
 describe("renderInfo", () => {
+  const info = {
+    version: "0.1.0",
+    mode: "container" as const,
+    pid: 1,
+    uptime_ms: 3_723_000,
+    started_at: "2024-05-01T11:00:00.000Z",
+    paths: { config_dir: "/etc/zinit/services", system_dir: null, socket: "/run/zinit.sock" },
+    reaped_orphans: 7,
+    cgroups: { enabled: true, path: "/sys/fs/cgroup", reason: null, controllers: ["cpu", "io", "memory", "pids"] },
+  };
   test("key/value block", () => {
-    const text = renderInfo({
-      version: "0.1.0",
-      mode: "container",
-      pid: 1,
-      uptime_ms: 3_723_000,
-      started_at: "2024-05-01T11:00:00.000Z",
-      paths: { config_dir: "/etc/zinit/services", system_dir: null, socket: "/run/zinit.sock" },
-      reaped_orphans: 7,
-    });
+    const text = renderInfo(info);
     expect(text).toContain("mode:       container");
     expect(text).toContain("orphans:    7 reaped");
     expect(text).toContain("uptime:     1h02m");
     expect(text).toContain("system dir: -");
+    expect(text).toContain("cgroups:    enabled (/sys/fs/cgroup)");
+  });
+
+  test("cgroups: unavailable with the reason; enabled naming the controllers when some are missing", () => {
+    const off = renderInfo({ ...info, cgroups: { enabled: false, path: null, reason: "/sys/fs/cgroup is mounted read-only", controllers: [] } });
+    expect(off).toContain("cgroups:    unavailable (/sys/fs/cgroup is mounted read-only)");
+    const some = renderInfo({ ...info, cgroups: { enabled: true, path: "/sys/fs/cgroup/app", reason: null, controllers: ["memory", "pids"] } });
+    expect(some).toContain("cgroups:    enabled (/sys/fs/cgroup/app; controllers: memory pids)");
   });
 });
 
