@@ -1,6 +1,6 @@
 /**
  * What a unit waits for before it may start, and whether a running unit has lost a
- * requirement (SPEC section 6), pure: it reads records through `lookup` and never
+ * requirement (docs/configuration.md, dependencies), pure: it reads records through `lookup` and never
  * changes them.
  */
 import type { Graph } from "../../sdk/graph/types.ts";
