@@ -13,7 +13,6 @@
  *   previous definitions (a new file stays unloaded); the rest of the reload
  *   applies. Cycles already in force are left as they are.
  */
-import { dirname, join } from "node:path";
 import type { LoadResult, Unit } from "../../sdk/config/types.ts";
 import { formatIssue } from "../../sdk/config/types.ts";
 import { buildGraph, type Graph } from "../../sdk/graph/index.ts";
@@ -62,8 +61,27 @@ function stemOf(file: string): string {
 }
 
 /** Whether `file` was read from directory `dir` (as loadDirectory names its files). */
+/** Whether `file` (as the loader names it: DIR/NAME.toml) lies directly in `dir`. */
 function inDirectory(file: string, dir: string): boolean {
-  return dirname(file) === dirname(join(dir, "x"));
+  return normalizePath(parentOf(file)) === normalizePath(dir);
+}
+
+function parentOf(path: string): string {
+  const i = path.lastIndexOf("/");
+  return i < 0 ? "." : i === 0 ? "/" : path.slice(0, i);
+}
+
+/** Drops empty and "." segments and folds "..", the way path.normalize does (pure, no node:path). */
+function normalizePath(path: string): string {
+  const absolute = path.startsWith("/");
+  const out: string[] = [];
+  for (const seg of path.split("/")) {
+    if (seg === "" || seg === ".") continue;
+    if (seg === ".." && out.length > 0 && out.at(-1) !== "..") out.pop();
+    else if (seg !== ".." || !absolute) out.push(seg);
+  }
+  const joined = out.join("/");
+  return absolute ? `/${joined}` : joined || ".";
 }
 
 export function planReload(current: readonly Unit[], loaded: LoadResult): ReloadPlan {
