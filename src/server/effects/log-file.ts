@@ -2,9 +2,10 @@
  * File logging with rotation (`[logging] file`, `max_size`, `keep`): every line a
  * service writes is also appended to its file as `TIME STREAM TEXT`.
  *
- * The model: lines go into a bounded in-memory queue (at most QUEUE_BYTES per
- * file) and one asynchronous writer per file drains it, one write in flight at a
- * time, each write taking every queued line that fits. So the supervisor never
+ * The model: lines are encoded into a bounded in-memory queue (at most
+ * QUEUE_BYTES per file) and one asynchronous writer per file drains it, one write
+ * in flight at a time, each taking the whole queue (cut at a line end where the
+ * file must rotate). So the supervisor never
  * waits for the disk: when the disk is slower than the service, the queue fills
  * and further lines are dropped and counted, never blocking the pipe reader. While
  * the disk keeps up, nothing is lost.
@@ -25,7 +26,7 @@ import { basename, dirname } from "node:path";
 import type { Logging } from "../../sdk/config/types.ts";
 import type { LogFileStatus } from "../../sdk/protocol/types.ts";
 
-/** Lines waiting for the disk, per file: what a fast service can write in a moment. */
+/** Bytes waiting for the disk, per file: what a fast service writes in a moment. */
 export const QUEUE_BYTES = 1 << 20;
 /** After a failed write, the pause before the next attempt. */
 export const RETRY_MS = 1_000;
@@ -55,8 +56,10 @@ export function rotatedIndex(base: string, name: string): number | null {
 const STREAM_WORD = { stdout: "out", stderr: "err" } as const;
 /** `2024-05-01T12:00:00.000Z out ` and the newline: what every line adds to the text. */
 const STAMP_BYTES = 30;
+/** A queue buffer starts this small and goes back to it when drained. */
+const SMALL_BUFFER = 8 * 1024;
 
-/** One line as written to the file: RFC 3339 UTC time with ms, the stream, the text. */
+/** One line as written to the file: RFC 3339 UTC time with ms, the stream, the text (as `write` builds it). */
 export function formatLogLine(time: string, stream: "stdout" | "stderr", line: string): string {
   return `${time} ${STREAM_WORD[stream]} ${line}\n`;
 }
@@ -69,9 +72,15 @@ function describeError(what: string, err: unknown): string {
 export class LogFile {
   private settings: LogFileSettings;
   private readonly now: () => number;
-  private queue: string[] = [];
-  private queueSizes: number[] = [];
-  private queuedBytes = 0;
+  /**
+   * The queue: lines waiting for the writer, already encoded, in bytes [0, fill)
+   * of `buf`. Written in place, so a line costs no allocation; grown by doubling
+   * up to QUEUE_BYTES, and given back once drained (a quiet service holds none).
+   */
+  private buf: Buffer | null = null;
+  private fill = 0;
+  /** the buffer of the last write, reused as the next queue while lines keep coming */
+  private spare: Buffer | null = null;
   private fh: FileHandle | null = null;
   /** the path `fh` was opened at (a reload may change the setting meanwhile) */
   private openPath: string | null = null;
@@ -84,9 +93,10 @@ export class LogFile {
   private closed = false;
   /** the `keep` whose leftovers were last cleaned up (a directory listing per rotation is wasted) */
   private cleanedFor: number | null = null;
-  // Lines of one millisecond share a time stamp: toISOString per line is a hot spot.
+  // Lines of one millisecond share their prefix: toISOString per line is a hot spot.
   private stampMs = -1;
-  private stamp = "";
+  private prefixOut = "";
+  private prefixErr = "";
 
   constructor(settings: LogFileSettings, now: () => number = Date.now) {
     this.settings = { ...settings };
@@ -96,25 +106,38 @@ export class LogFile {
   /** Queues a line; never waits. Drops (and counts) it when the queue is full. */
   write(at: number, stream: "stdout" | "stderr", line: string): void {
     if (this.closed) return;
-    // The cheap test first: a full queue drops without formatting (a flood hits this path).
-    if (this.queuedBytes + line.length + STAMP_BYTES > QUEUE_BYTES) {
-      this.dropped++;
-      return;
+    // UTF-8 takes at most 3 bytes per UTF-16 unit: when that fits, no need to measure.
+    let buf = this.buf;
+    if (buf === null || this.fill + line.length * 3 + STAMP_BYTES > buf.length) {
+      const need = this.fill + Buffer.byteLength(line) + STAMP_BYTES;
+      if (need > QUEUE_BYTES) {
+        this.dropped++;
+        return;
+      }
+      if (buf === null || need > buf.length) buf = this.grow(need);
     }
     if (at !== this.stampMs) {
       this.stampMs = at;
-      this.stamp = new Date(at).toISOString();
+      const time = new Date(at).toISOString();
+      this.prefixOut = `${time} out `;
+      this.prefixErr = `${time} err `;
     }
-    const text = formatLogLine(this.stamp, stream, line);
-    const bytes = Buffer.byteLength(text);
-    if (this.queuedBytes + bytes > QUEUE_BYTES) {
-      this.dropped++;
-      return;
-    }
-    this.queue.push(text);
-    this.queueSizes.push(bytes);
-    this.queuedBytes += bytes;
-    this.kick();
+    // One encode of the whole line: the fastest way measured.
+    this.fill += utf8Write(buf, `${stream === "stdout" ? this.prefixOut : this.prefixErr}${line}\n`, this.fill);
+    if (this.writing === null) this.kick();
+  }
+
+  /** A queue buffer of at least `need` bytes holding what is queued (doubling, at most QUEUE_BYTES). */
+  private grow(need: number): Buffer {
+    const old = this.buf;
+    let size = Math.max(SMALL_BUFFER, old?.length ?? 0);
+    while (size < need) size *= 2;
+    const spare = this.spare;
+    const buf = spare !== null && spare.length >= need ? spare : Buffer.allocUnsafe(Math.min(size, QUEUE_BYTES));
+    if (buf === spare) this.spare = null;
+    if (old !== null && this.fill > 0) old.copy(buf, 0, 0, this.fill);
+    this.buf = buf;
+    return buf;
   }
 
   /** New settings take effect at the next write; a new path closes the old file first. */
@@ -142,15 +165,15 @@ export class LogFile {
     this.kick();
     await Promise.race([this.idle(), Bun.sleep(timeoutMs)]);
     this.closed = true;
-    this.queue = [];
-    this.queueSizes = [];
-    this.queuedBytes = 0;
+    this.buf = null;
+    this.spare = null;
+    this.fill = 0;
     await this.closeHandle();
   }
 
   /** Starts the writer unless it runs already or a failure is too recent. */
   private kick(): void {
-    if (this.writing !== null || this.queue.length === 0) return;
+    if (this.writing !== null || this.fill === 0) return;
     if (this.retryAt !== 0 && this.now() < this.retryAt) return;
     this.writing = this.drain().finally(() => {
       this.writing = null;
@@ -159,49 +182,60 @@ export class LogFile {
     });
   }
 
+  /**
+   * Writes everything queued, in as few writes as rotation allows: the queue is
+   * taken whole and encoded once, then cut at line ends where the file would pass
+   * max_size. A line longer than max_size goes out alone into a fresh file.
+   */
   private async drain(): Promise<void> {
-    while (this.queue.length > 0 && !this.closed) {
-      let lines = 0;
+    while (this.fill > 0 && !this.closed) {
       try {
         await this.ensureOpen();
-        const max = this.settings.maxSize;
-        if (max > 0 && this.size > 0 && this.size + this.queueSizes[0]! > max) await this.rotate();
-        const batch = this.takeBatch(max > 0 ? max - this.size : Infinity);
-        lines = batch.lines;
-        await this.writeAll(batch.text);
-        this.size += batch.bytes;
+      } catch (err) {
+        // Nothing was taken: the queued lines wait for the retry.
+        this.fail(err, 0);
+        return;
+      }
+      // The writer takes the queue; new lines go to the spare buffer meanwhile.
+      const taken = this.buf!;
+      let rest = taken.subarray(0, this.fill);
+      this.buf = this.spare;
+      this.spare = null;
+      this.fill = 0;
+      try {
+        while (rest.length > 0) {
+          const max = this.settings.maxSize;
+          let cut = rest.length;
+          if (max > 0 && this.size + rest.length > max) {
+            const room = max - this.size;
+            cut = room > 0 ? rest.lastIndexOf(10, room - 1) + 1 : 0;
+            if (cut === 0) {
+              if (this.size > 0) {
+                await this.rotate();
+                continue;
+              }
+              cut = rest.indexOf(10) + 1 || rest.length;
+            }
+          }
+          await this.writeAll(rest.subarray(0, cut));
+          this.size += cut;
+          rest = rest.subarray(cut);
+        }
         this.retryAt = 0;
         this.lastError = null;
       } catch (err) {
-        // Lines still queued wait for the retry; those of the failed write are lost.
-        this.fail(err, lines);
+        // What the failed write held is lost; lines queued meanwhile wait for the retry.
+        this.fail(err, countLines(rest));
         return;
+      } finally {
+        // Lines that came meanwhile may have taken a spare of their own (TS cannot see that).
+        const spare = this.spare as Buffer | null;
+        if (spare === null || spare.length < taken.length) this.spare = taken;
       }
     }
-  }
-
-  /**
-   * The queued lines that go into one write: those that fit in `room` bytes, at
-   * least one (so a line longer than max_size still goes out, alone, into a fresh
-   * file).
-   */
-  private takeBatch(room: number): { text: string; bytes: number; lines: number } {
-    let n = 0;
-    let bytes = 0;
-    const sizes = this.queueSizes;
-    while (n < sizes.length && (n === 0 || bytes + sizes[n]! <= room)) bytes += sizes[n++]!;
-    let text: string;
-    if (n === sizes.length) {
-      text = this.queue.join("");
-      this.queue = [];
-      this.queueSizes = [];
-    } else {
-      text = this.queue.slice(0, n).join("");
-      this.queue = this.queue.slice(n);
-      this.queueSizes = sizes.slice(n);
-    }
-    this.queuedBytes -= bytes;
-    return { text, bytes, lines: n };
+    // Drained: a quiet service keeps no more than a small buffer.
+    if (this.spare !== null && this.spare.length > SMALL_BUFFER) this.spare = null;
+    if (this.fill === 0 && this.buf !== null && this.buf.length > SMALL_BUFFER) this.buf = null;
   }
 
   private async ensureOpen(): Promise<void> {
@@ -259,8 +293,7 @@ export class LogFile {
     }
   }
 
-  private async writeAll(text: string): Promise<void> {
-    const buf = Buffer.from(text);
+  private async writeAll(buf: Buffer): Promise<void> {
     let off = 0;
     while (off < buf.length) {
       const { bytesWritten } = await this.fh!.write(buf, off, buf.length - off);
@@ -283,6 +316,19 @@ export class LogFile {
     this.openPath = null;
     if (fh) await fh.close().catch(() => {});
   }
+}
+
+/**
+ * Buffer#utf8Write: what Buffer#write calls after parsing its arguments (Node and
+ * Bun both have it; the type declarations do not). Four times faster per line.
+ */
+const utf8Write = (buf: Buffer, text: string, offset: number): number =>
+  (buf as unknown as { utf8Write(text: string, offset: number): number }).utf8Write(text, offset);
+
+function countLines(buf: Buffer): number {
+  let n = 0;
+  for (let i = buf.indexOf(10); i >= 0; i = buf.indexOf(10, i + 1)) n++;
+  return n;
 }
 
 /** Opens for append; a file created here gets mode 0640 whatever the umask. */
