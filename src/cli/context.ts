@@ -115,8 +115,9 @@ export async function connectFirst(sockets: readonly string[]): Promise<ZinitCli
   const failures: string[] = [];
   for (const [i, socket] of sockets.entries()) {
     // The last candidate is the machine's socket; only the user's own are checked.
-    if (i < sockets.length - 1 && !ownedByMe(socket)) {
-      failures.push(`${socket}: ENOENT`);
+    const notMine = i < sockets.length - 1 ? whyNotMine(socket) : undefined;
+    if (notMine) {
+      failures.push(`${socket}: ${notMine}`);
       continue;
     }
     try {
@@ -128,13 +129,16 @@ export async function connectFirst(sockets: readonly string[]): Promise<ZinitCli
   throw new ZinitError("unreachable", `cannot reach a zinit server at ${failures.join(" or at ")}`);
 }
 
-function ownedByMe(path: string): boolean {
+/** Why `path` is not a socket of this user's (ENOENT, not a socket, someone else's), or undefined. */
+function whyNotMine(path: string): string | undefined {
+  let st: ReturnType<typeof lstatSync>;
   try {
-    const st = lstatSync(path);
-    return st.isSocket() && st.uid === currentUid();
-  } catch {
-    return false;
+    st = lstatSync(path);
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code ?? "cannot stat";
   }
+  if (!st.isSocket()) return "not a socket";
+  return st.uid === currentUid() ? undefined : `owned by uid ${st.uid}, not by you`;
 }
 
 /** Connects, runs `fn`, and always closes the connection. */

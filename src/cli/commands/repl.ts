@@ -60,7 +60,13 @@ export default defineCommand({
           ctx.err(`zinit: ${verb}: not available inside the repl`);
           return { done: Promise.resolve(2), cancel: () => {} };
         }
-        const job = runChild([...prefix, ...argv]);
+        let job: Job;
+        try {
+          job = runChild([...prefix, ...argv]);
+        } catch (error) {
+          ctx.err(`zinit: cannot start the command: ${(error as Error).message}`);
+          return { done: Promise.resolve(1), cancel: () => {} };
+        }
         const done = verb === "help" && argv.length === 1 ? job.done.then(() => ctx.out(`\n${REPL_KEYS}`)) : job.done;
         return { done, cancel: job.cancel };
       },

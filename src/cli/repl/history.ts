@@ -40,6 +40,7 @@ export function appendHistory(path: string | undefined, line: string): void {
   if (!path || line.trim() === "") return;
   try {
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-    appendFileSync(path, `${line.replace(/\n/g, " ")}\n`, { mode: 0o600 });
+    // Completion leaves a blank after the last word; it is no part of the command.
+    appendFileSync(path, `${line.replace(/\n/g, " ").trimEnd()}\n`, { mode: 0o600 });
   } catch {}
 }

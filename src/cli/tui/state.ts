@@ -132,6 +132,11 @@ export function withServices(state: TuiState, services: readonly ServiceSummary[
     const mem = (s as { memory_bytes?: number | null }).memory_bytes;
     if (mem !== undefined) figures[s.name] = { ...figures[s.name], memoryBytes: mem };
     const cpu = (s as { cpu_ms?: number | null }).cpu_ms;
+    // Without a process there is no share of CPU to show, whatever was last measured.
+    if (s.pid === null && figures[s.name]?.cpuPercent != null) {
+      figures[s.name] = { ...figures[s.name], cpuPercent: null };
+      delete samples[s.name];
+    }
     if (cpu !== undefined) {
       Object.assign(figures, cpuFigure(state, s.name, s.pid, cpu, atMs));
       if (cpu === null) delete samples[s.name];
@@ -167,7 +172,13 @@ export function applyEvent(state: TuiState, e: StateEvent): TuiState {
   const services = state.services.map((s) =>
     s.name === e.name ? { ...s, state: e.to, reason: e.reason, pid: e.pid, since: e.at } : s,
   );
-  return reselect({ ...state, services });
+  // Figures belong to a process: an event that ends it or brings a new one drops them.
+  const old = state.services.find((s) => s.name === e.name);
+  if (!old || old.pid === e.pid) return reselect({ ...state, services });
+  const figures = { ...state.figures, [e.name]: { memoryBytes: null, cpuPercent: null } };
+  const cpuSamples = { ...state.cpuSamples };
+  delete cpuSamples[e.name];
+  return reselect({ ...state, services, figures, cpuSamples });
 }
 
 /** The selected row's index among the visible rows (-1 when none). */

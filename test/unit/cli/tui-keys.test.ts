@@ -187,4 +187,14 @@ describe("filter and sort", () => {
     expect(s.figures.web?.cpuPercent).toBe(100);
     expect(withCpuTime(s, "web", null, null, 8000).figures.web?.cpuPercent).toBeNull();
   });
+
+  test("figures go with their process: an event that ends it, or a list without a pid, drops them", () => {
+    let s = withCpuTime(withCpuTime(many, "cache", 1, 0, 0), "cache", 1, 1000, 2000);
+    expect(s.figures.cache).toEqual({ memoryBytes: 200, cpuPercent: 50 });
+    const stopped = applyEvent(s, { name: "cache", from: "running", to: "inactive", at: "", reason: "stopped", pid: null });
+    expect(stopped.figures.cache).toEqual({ memoryBytes: null, cpuPercent: null });
+    expect(stopped.cpuSamples.cache).toBeUndefined();
+    s = withServices(s, [svc("cache", { state: "inactive", pid: null, memory_bytes: null } as Partial<ServiceSummary>)], 3000);
+    expect(s.figures.cache).toEqual({ memoryBytes: null, cpuPercent: null });
+  });
 });
