@@ -122,8 +122,10 @@ export class LogFile {
       this.prefixOut = `${time} out `;
       this.prefixErr = `${time} err `;
     }
-    // One encode of the whole line: the fastest way measured.
-    this.fill += utf8Write(buf, `${stream === "stdout" ? this.prefixOut : this.prefixErr}${line}\n`, this.fill);
+    // Encoded piece by piece: a concatenated line would be garbage for every line.
+    this.fill += utf8Write(buf, stream === "stdout" ? this.prefixOut : this.prefixErr, this.fill);
+    this.fill += utf8Write(buf, line, this.fill);
+    buf[this.fill++] = 10;
     if (this.writing === null) this.kick();
   }
 
