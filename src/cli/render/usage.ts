@@ -14,7 +14,7 @@ export interface UsageCommand {
 }
 
 export const GLOBAL_OPTIONS: [string, string][] = [
-  ["--socket PATH", "the server's unix socket (default: $ZINIT_SOCKET or the platform's)"],
+  ["--socket PATH", "the server's unix socket (default: $ZINIT_SOCKET, else the platform's; not root: yours, then the system's)"],
   ["--json", "machine-readable output"],
   ["--config-dir DIR", "config directory for `check` (default: $ZINIT_CONFIG_DIR or the platform's)"],
   ["-h, --help", "show usage"],
