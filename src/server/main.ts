@@ -24,7 +24,7 @@ import { ensurePrivateDir } from "./effects/private-dir.ts";
 import type { SystemInfo } from "../sdk/protocol/types.ts";
 import { parseListenAddress, type ListenAddress } from "./metrics-address.ts";
 import { listenMetrics } from "./metrics-http.ts";
-import { renderMetrics } from "./metrics.ts";
+import { scrapeMetrics } from "./metrics-source.ts";
 import { setUpCgroups } from "./effects/cgroups.ts";
 import { watchConfigDirs } from "./effects/watch.ts";
 import { wantWatch } from "./watch-flag.ts";
@@ -151,9 +151,7 @@ async function serve(flags: ServerFlags, log: ConsolaInstance): Promise<void> {
   // Bound before any service starts: a port in use stops us here, having run nothing.
   // It serves until the process exits, so a scrape during shutdown sees the services stop.
   if (flags.metrics) {
-    const url = listenMetrics(flags.metrics, () =>
-      renderMetrics({ version: VERSION, mode: flags.mode, records: supervisor?.records.values() ?? [], reapedOrphans: reaper.reapedCount }),
-    ).url;
+    const url = listenMetrics(flags.metrics, () => scrapeMetrics(supervisor, flags.mode, reaper.reapedCount)).url;
     log.info(`metrics on ${url}`);
   }
 

@@ -11,6 +11,8 @@
  *   zinit_service_restarts_total{service}            restarts since the unit was loaded
  *   zinit_service_health_ok{service}                 only units with a health check
  *   zinit_service_start_time_seconds{service}        only units with a process
+ *   zinit_service_memory_bytes{service}              only units with a process, when read
+ *   zinit_service_cpu_seconds_total{service}         only units with a process, when read
  *   zinit_orphans_reaped_total                       processes zinit did not start but reaped
  */
 import { SERVICE_STATES } from "../sdk/states.ts";
@@ -18,11 +20,19 @@ import type { ServiceRecord } from "./engine/model.ts";
 
 export const METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
+/** What was read of a unit's live processes (memory in bytes, CPU time in ms). */
+export interface LiveFigures {
+  memory_bytes: number;
+  cpu_ms: number;
+}
+
 export interface MetricsInput {
   version: string;
   mode: string;
   records: Iterable<ServiceRecord>;
   reapedOrphans: number;
+  /** by unit name; units without an entry get no memory or CPU sample */
+  figures?: ReadonlyMap<string, LiveFigures>;
 }
 
 /** A label value as the text format wants it: backslash, double quote and newline escaped. */
@@ -64,6 +74,19 @@ export function renderMetrics(input: MetricsInput): string {
   for (const r of recs) {
     if (r.pid === null || r.startedAt === null) continue;
     out.push(`zinit_service_start_time_seconds{${svc(r)}} ${r.startedAt / 1000}`);
+  }
+
+  const figures = input.figures ?? new Map<string, LiveFigures>();
+  family("zinit_service_memory_bytes", "gauge", "Resident memory of the service's live processes (its cgroup's memory.current when it has one); only services with a process.");
+  for (const r of recs) {
+    const f = r.pid === null ? undefined : figures.get(r.name);
+    if (f) out.push(`zinit_service_memory_bytes{${svc(r)}} ${f.memory_bytes}`);
+  }
+
+  family("zinit_service_cpu_seconds_total", "counter", "CPU time (user and system) of the service's live processes and the children they reaped; starts again with a new process.");
+  for (const r of recs) {
+    const f = r.pid === null ? undefined : figures.get(r.name);
+    if (f) out.push(`zinit_service_cpu_seconds_total{${svc(r)}} ${f.cpu_ms / 1000}`);
   }
 
   family("zinit_orphans_reaped_total", "counter", "Processes zinit did not start itself that it reaped (double-forked descendants, orphans of the PID namespace).");

@@ -9,7 +9,7 @@ import { VERSION } from "../../version.ts";
 import type { Supervisor } from "../supervisor.ts";
 import { listView, statusView } from "./service-views.ts";
 import { healthReport } from "../health-report.ts";
-import { renderMetrics } from "../metrics.ts";
+import { scrapeMetrics } from "../metrics-source.ts";
 import type { HandlerTable } from "./listen.ts";
 import type { ConfigStore } from "../config-store.ts";
 
@@ -84,8 +84,7 @@ export function buildHandlers(ctx: ServerContext): HandlerTable {
       cgroups: ctx.cgroups,
     }),
     "system.health": ({ names }) => healthReport(sup.records, names),
-    "system.metrics": () =>
-      renderMetrics({ version: VERSION, mode: ctx.mode, records: sup.records.values(), reapedOrphans: ctx.reapedOrphans() }),
+    "system.metrics": () => scrapeMetrics(sup, ctx.mode, ctx.reapedOrphans()),
     "system.shutdown": () => {
       ctx.requestShutdown("shutdown");
       return null;

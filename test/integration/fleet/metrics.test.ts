@@ -45,10 +45,17 @@ describe("metrics listener", () => {
       expect(Math.abs(started - Date.now() / 1000)).toBeLessThan(60);
       expect(line(r.body, "zinit_orphans_reaped_total ")).toMatch(/^zinit_orphans_reaped_total \d+$/);
 
-      // The socket gives the same text (nothing changed in between).
+      // Memory and CPU of the live processes, read at the scrape (from /proc or the service's cgroup).
+      expect(Number(line(r.body, 'zinit_service_memory_bytes{service="web"}')!.split(" ")[1])).toBeGreaterThan(100_000);
+      expect(line(r.body, 'zinit_service_cpu_seconds_total{service="web"}')).toMatch(/ \d+(\.\d+)?$/);
+      expect(line(r.body, 'zinit_service_memory_bytes{service="migrate"}')).toBeUndefined();
+
+      // The socket gives the same text (nothing changed in between but what the processes use).
       const cli = await zinit("--socket", s.socket, "metrics");
       expect(cli.code).toBe(0);
-      expect(cli.stdout).toBe(r.body);
+      const stable = (t: string) => t.split("\n").filter((l) => !/^zinit_service_(memory_bytes|cpu_seconds_total)\{/.test(l));
+      expect(stable(cli.stdout)).toEqual(stable(r.body));
+      expect(cli.stdout).toContain('zinit_service_memory_bytes{service="web"} ');
 
       // Computed at scrape time: a stop shows in the next scrape, and a crash counts.
       expect((await zinit("--socket", s.socket, "stop", "web")).code).toBe(0);

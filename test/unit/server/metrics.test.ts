@@ -29,7 +29,13 @@ const records = [
   rec("migrate", '[service]\nexec = "true"\noneshot = true\n', { state: "exited" }),
   rec("multi-user", '[target]\n[dependencies]\nrequires = ["web"]\n', { state: "blocked" }),
 ];
-const text = renderMetrics({ version: "1.2.3", mode: "container", records, reapedOrphans: 7 });
+const figures = new Map([
+  ["web", { memory_bytes: 1_048_576, cpu_ms: 1_500 }],
+  ["db", { memory_bytes: 2_000_000, cpu_ms: 0 }],
+  // read a moment ago, but the unit has no process now: no sample
+  ["migrate", { memory_bytes: 5, cpu_ms: 5 }],
+]);
+const text = renderMetrics({ version: "1.2.3", mode: "container", records, reapedOrphans: 7, figures });
 const lines = text.split("\n");
 const samples = (metric: string) => lines.filter((l) => l.startsWith(`${metric}{`) || l.startsWith(`${metric} `));
 
@@ -44,6 +50,8 @@ describe("renderMetrics", () => {
       "zinit_service_restarts_total",
       "zinit_service_health_ok",
       "zinit_service_start_time_seconds",
+      "zinit_service_memory_bytes",
+      "zinit_service_cpu_seconds_total",
       "zinit_orphans_reaped_total",
     ]);
     for (const f of families) {
@@ -86,6 +94,11 @@ describe("renderMetrics", () => {
       'zinit_service_start_time_seconds{service="db"} 1700000000',
       'zinit_service_start_time_seconds{service="web"} 1700000000.5',
     ]);
+  });
+
+  test("memory and CPU only for units with a process and figures read for them; CPU in seconds", () => {
+    expect(samples("zinit_service_memory_bytes")).toEqual(['zinit_service_memory_bytes{service="db"} 2000000', 'zinit_service_memory_bytes{service="web"} 1048576']);
+    expect(samples("zinit_service_cpu_seconds_total")).toEqual(['zinit_service_cpu_seconds_total{service="db"} 0', 'zinit_service_cpu_seconds_total{service="web"} 1.5']);
   });
 
   test("label values are escaped: backslash, double quote, newline", () => {
