@@ -225,6 +225,7 @@ export async function runTui(client: ZinitClient, opts: TuiOptions): Promise<num
     for (const s of Object.keys(SIGNAL_EXIT)) process.off(s, onSignal);
     screen.close();
     closeLogs();
-    await events.return?.();
+    // The terminal is back already; a server slow to close the stream must not hold the exit.
+    await Promise.race([events.return?.(), new Promise((resolve) => setTimeout(resolve, 500).unref())]);
   }
 }

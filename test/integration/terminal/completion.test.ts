@@ -116,7 +116,7 @@ describe("bash", () => {
     try {
       // spawnSync would block this process, which must keep accepting: run bash asynchronously.
       const started = Date.now();
-      const p = Bun.spawn(["bash", "--norc", "--noprofile", "-c", 'source <(zinit completion bash); COMP_WORDS=(zinit status ""); COMP_CWORD=2; _zinit_complete; echo "n=${#COMPREPLY[@]}"'], {
+      const p = Bun.spawn(["bash", "--norc", "--noprofile", "-c", `source <(zinit completion bash); COMP_WORDS=(zinit status ""); COMP_CWORD=2; _zinit_complete; echo "n=\${#COMPREPLY[@]}"`], {
         env: { ...process.env, PATH, HOME: home, ZINIT_SOCKET: path },
         stdout: "pipe",
         stderr: "pipe",

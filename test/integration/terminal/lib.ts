@@ -110,6 +110,23 @@ export class Terminal {
     }
   }
 
+  /**
+   * Waits until the program in the pane has put the terminal in raw mode (no
+   * line editing by the terminal): from then on every key reaches it as typed. A
+   * key sent before could be taken by the terminal's own line discipline (Ctrl-D
+   * as end of input, for one) and never arrive.
+   */
+  async waitRaw(timeoutMs = DEADLINE_MS): Promise<void> {
+    const tty = this.tmux("display-message", "-p", "-t", "main", "#{pane_tty}").trim();
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const r = spawnSync("stty", ["-a", "-F", tty], { encoding: "utf8" });
+      if (/(^|\s)-icanon(\s|$)/.test(r.stdout)) return;
+      if (Date.now() > deadline) throw new Error(`the terminal never left canonical mode: ${r.stdout}${r.stderr}`);
+      await Bun.sleep(20);
+    }
+  }
+
   resize(width: number, height: number): void {
     this.tmux("resize-window", "-t", "main", "-x", String(width), "-y", String(height));
   }

@@ -47,6 +47,7 @@ async function session(): Promise<Terminal> {
     env: { HOME: home, XDG_STATE_HOME: "", ZINIT_HISTORY: "", NO_COLOR: "1" },
   });
   await term.waitFor(/^zinit> ?$/m, "the prompt");
+  await term.waitRaw();
   return term;
 }
 

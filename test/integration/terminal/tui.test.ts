@@ -38,11 +38,6 @@ afterAll(async () => {
 
 const state = async (name: string) => ((await server.rpc("service.status", { name })) as { state: string }).state;
 
-/** The table row of `name` (with its leading "> " or "  "), or undefined. */
-function row(screen: string, name: string): string | undefined {
-  return screen.split("\n").find((l) => new RegExp(`^[> ] ${name} `).test(l));
-}
-
 /** The names in table order. */
 function order(screen: string): string[] {
   return screen
@@ -201,6 +196,7 @@ describe.skipIf(!hasTmux)("tui in tmux", () => {
     const term = Terminal.start([ZINIT, "--socket", server.socket, "tui"], { width: 100, height: 20 });
     try {
       await term.waitFor(/^> alpha /m, "the table");
+      await term.waitRaw();
       term.keys("C-c");
       expect(await term.waitExit()).toBe(0);
     } finally {
