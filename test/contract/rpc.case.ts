@@ -168,6 +168,23 @@ export function rpcContract(label: string, open: () => Promise<RpcSubject>): voi
       expect(doc).toEqual(JSON.parse(JSON.stringify(buildOpenRpcDocument(doc.info.version))));
     });
 
+    test("system.health: a verdict per unit, the named ones only; unknown names are not_found together", async () => {
+      const all = await ok("system.health");
+      expect(all.units.map((u: { name: string }) => u.name)).toEqual(["db", "web"]);
+      expect(typeof all.healthy).toBe("boolean");
+      const one = await ok("system.health", { names: ["web"] });
+      expect(one.units.map((u: { name: string }) => u.name)).toEqual(["web"]);
+      await fails("system.health", { names: ["web", "missing", "gone"] }, "not_found", 'unknown services "missing", "gone"');
+      await fails("system.health", { names: "web" }, "invalid_params");
+    });
+
+    test("system.metrics: the Prometheus text of the units", async () => {
+      const text: string = await ok("system.metrics");
+      expect(text).toMatch(/^zinit_info\{version="[^"]+",mode="standalone"\} 1$/m);
+      expect(text).toMatch(/^zinit_service_up\{service="web"\} [01]$/m);
+      expect(text.endsWith("\n")).toBe(true);
+    });
+
     test("system.reboot and system.poweroff are refused outside VM mode", async () => {
       for (const kind of ["reboot", "poweroff"] as const) {
         await fails(

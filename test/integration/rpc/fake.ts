@@ -238,6 +238,21 @@ export function makeFake(): Fake {
       record("system.reload", params);
       return { added: [], removed: [], changed: [], unchanged: [...fake.units].sort(), errors: [] };
     },
+    "system.health": (params) => {
+      record("system.health", params);
+      const names = params.names?.length ? [...new Set(params.names)] : [...fake.units];
+      const unknown = names.filter((n) => !fake.units.includes(n));
+      if (unknown.length > 0) {
+        throw new ZinitError("not_found", `unknown service${unknown.length > 1 ? "s" : ""} ${unknown.map((n) => `"${n}"`).join(", ")}`);
+      }
+      const units = names.sort().map((name) => ({ name, kind: "service" as const, state: "running" as const, healthy: true, problem: null }));
+      return { healthy: true, units };
+    },
+    "system.metrics": (params) => {
+      record("system.metrics", params);
+      const up = [...fake.units].sort().map((n) => `zinit_service_up{service="${n}"} 1`);
+      return ["# HELP zinit_info The fake's version.", "# TYPE zinit_info gauge", 'zinit_info{version="0.0.0-test",mode="standalone"} 1', "# HELP zinit_service_up 1 while running.", "# TYPE zinit_service_up gauge", ...up, ""].join("\n");
+    },
     "system.info": (params) => {
       record("system.info", params);
       return {
