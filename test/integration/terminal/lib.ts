@@ -6,7 +6,7 @@
  * makes the tests slower, not wrong.
  */
 import { spawnSync } from "node:child_process";
-import { rmSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 
 let counter = 0;
 
@@ -98,10 +98,17 @@ export class Terminal {
     }
   }
 
-  /** The pane's command has ended: its exit status. */
+  /**
+   * The pane's command has ended: its exit status. tmux can take seconds to reap a
+   * pane's process on a busy machine, so a process that is already a zombie counts
+   * as ended, its status read from /proc (field 52 of stat, as waitpid reports it).
+   */
   async waitExit(timeoutMs = DEADLINE_MS): Promise<number> {
     const deadline = Date.now() + timeoutMs;
+    const pid = this.tmux("display-message", "-p", "-t", "main", "#{pane_pid}").trim();
     for (;;) {
+      const zombie = exitedStatus(pid);
+      if (zombie !== undefined) return zombie;
       const [dead, status, signal] = this.tmux("display-message", "-p", "-t", "main", "#{pane_dead}:#{pane_dead_status}:#{pane_dead_signal}").trim().split(":");
       if (dead === "1" && status !== "") return Number(status);
       if (dead === "1" && signal !== "") throw new Error(`the command was killed by signal ${signal}; the screen:\n${this.screen()}`);
@@ -151,4 +158,20 @@ export async function shell(opts: TerminalOptions & { shell?: string[] } = {}): 
 /** Lines of a screen that are not blank. */
 export function nonBlank(screen: string): string[] {
   return screen.split("\n").filter((l) => l.trim() !== "");
+}
+
+/** The exit status of `pid` if it is a zombie (ended, not yet reaped), else undefined. */
+function exitedStatus(pid: string): number | undefined {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  } catch {
+    return undefined;
+  }
+  // Fields after the command name (which may hold spaces) start at field 3, the state.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  if (fields[0] !== "Z") return undefined;
+  const wait = Number(fields[52 - 3]);
+  if ((wait & 0x7f) !== 0) throw new Error(`the command was killed by signal ${wait & 0x7f}`);
+  return (wait >> 8) & 0xff;
 }
