@@ -2,7 +2,7 @@
  * File logging with rotation, zinit against supervisord, in one run (one server
  * after the other, never at the same time). Writes bench/log-file.md.
  *
- *   node_modules/.bin/bun scripts/bench/log-file.ts [--lines 5000000] [--flood-seconds 60] [--quick] [--out DIR]
+ *   node_modules/.bin/bun scripts/bench/log-file.ts [--lines 5000000] [--flood-seconds 60] [--quick] [--out DIR] [--zinit PATH]
  *
  * 1. Throughput: a oneshot writes `--lines` lines of 51 bytes as fast as it can
  *    (`yes | head`); each server appends them to a log file that rotates at
@@ -28,17 +28,19 @@ import { parseArgs } from "node:util";
 import type { Subprocess } from "bun";
 import { ZinitClient } from "../../src/sdk/client.ts";
 import { setChildSubreaper } from "../../src/sys/libc.ts";
-import { ROOT, ZINIT } from "../../test/helpers/paths.ts";
+import { ROOT, ZINIT as BUILT } from "../../test/helpers/paths.ts";
 
 // ---------------------------------------------------------------- options
 
-const USAGE = "usage: bun scripts/bench/log-file.ts [--lines 5000000] [--flood-seconds 60] [--quick] [--out DIR]";
+const USAGE = "usage: bun scripts/bench/log-file.ts [--lines 5000000] [--flood-seconds 60] [--quick] [--out DIR] [--zinit PATH]";
 const { values: v } = parseArgs({
   options: {
     lines: { type: "string" },
     "flood-seconds": { type: "string" },
     quick: { type: "boolean", default: false },
     out: { type: "string" },
+    /** another build to measure (to compare two), instead of dist/zinit */
+    zinit: { type: "string" },
     help: { type: "boolean", short: "h", default: false },
   },
 });
@@ -56,6 +58,7 @@ function positive(name: string, text: string | undefined, full: number, quick: n
   }
   return n;
 }
+const ZINIT = v.zinit ?? BUILT;
 const LINES = Math.round(positive("lines", v.lines, 5_000_000, 200_000));
 const FLOOD_S = positive("flood-seconds", v["flood-seconds"], 60, 5);
 const OUT = v.out ?? (QUICK ? mkdtempSync(join(tmpdir(), "zinit-bench-quick-")) : join(ROOT, "bench"));
@@ -389,7 +392,8 @@ interface Memory {
   after: number;
   samples: number[];
   cpu: number;
-  bytes: number;
+  /** rotated files at the end of the flood (at most KEEP) */
+  rotated: number;
   dropped: number | null;
   cmd: string;
 }
@@ -407,21 +411,14 @@ async function memory(kind: Kind): Promise<Memory> {
   await server.startFlood();
   const samples: number[] = [];
   const t0 = now();
-  let bytes = 0;
-  let lastSize = 0;
-  let lastIno = -1;
-  while (now() - t0 < FLOOD_S * 1000) {
-    await sleep(Math.min(1000, FLOOD_S * 1000 - (now() - t0)));
+  // One sample at the end of each second of the flood (the last one is the end of the flood).
+  for (let i = 1; i < Math.ceil(FLOOD_S); i++) {
+    await sleep(Math.max(0, t0 + i * 1000 - now()));
     samples.push(statusKb(server.pid, "VmRSS"));
-    // Bytes written, across rotations: a new inode starts from 0 again.
-    try {
-      const st = statSync(flood.logfile);
-      bytes += st.ino === lastIno ? Math.max(0, st.size - lastSize) : st.size;
-      lastIno = st.ino;
-      lastSize = st.size;
-    } catch {}
   }
+  await sleep(Math.max(0, t0 + FLOOD_S * 1000 - now()));
   const endOfFlood = statusKb(server.pid, "VmRSS");
+  const rotated = logFiles(flood.logfile).length - 1;
   const dropped = kind === "zinit" ? (await server.logFile()).dropped : null;
   await server.stopFlood();
   await sleep(2000);
@@ -429,7 +426,7 @@ async function memory(kind: Kind): Promise<Memory> {
   const cpu = cpuMs(server.pid) - c0;
   await server.terminate();
   await sweep(`${kind} memory`);
-  const m: Memory = { before, max: Math.max(...samples, endOfFlood), endOfFlood, after, samples, cpu, bytes, dropped, cmd: server.command };
+  const m: Memory = { before, max: Math.max(...samples, endOfFlood), endOfFlood, after, samples: [...samples, endOfFlood], cpu, rotated, dropped, cmd: server.command };
   log(`${kind}: RSS ${mb(before)} before, ${mb(m.max)} at most, ${mb(endOfFlood)} at the end, ${mb(after)} after`);
   return m;
 }
@@ -523,8 +520,8 @@ the server, sampled every second.
 | VmRSS at the end of the flood | ${mb(zm.endOfFlood)} | ${mb(sm.endOfFlood)} |
 | VmRSS 2 s after the service stopped | ${mb(zm.after)} | ${mb(sm.after)} |
 | server CPU during the flood (ms) | ${fmt(zm.cpu, 0)} | ${fmt(sm.cpu, 0)} |
-| bytes written to the log files (sampled each second) | ${fmt(zm.bytes / 1e6, 0)} MB | ${fmt(sm.bytes / 1e6, 0)} MB |
-| lines dropped (zinit's status) | ${zm.dropped ?? "n/a"} | – |
+| rotated files at the end (${KEEP} kept) | ${zm.rotated} | ${sm.rotated} |
+| lines dropped (zinit's status; supervisord makes the service wait instead) | ${zm.dropped ?? "n/a"} | – |
 
 VmRSS each second (MB): zinit ${zm.samples.map((k) => fmt(k / 1024, 0)).join(", ")};
 supervisord ${sm.samples.map((k) => fmt(k / 1024, 0)).join(", ")}.

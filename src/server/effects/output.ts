@@ -51,6 +51,10 @@ export async function pumpLines(
         sink(stream, clampLine(rest));
         rest = "";
       }
+      // Back to the event loop after each chunk: while a service floods, the pipe
+      // always has data and the reads resolve without it, starving everything
+      // else (timers, the socket, log file writes, which then dropped most lines).
+      await new Promise((resolve) => setImmediate(resolve));
     }
   } catch {
     // The pipe closes with the process; nothing to report beyond the exit itself.
