@@ -16,7 +16,7 @@ export function liveFigures(sup: Supervisor): Map<string, LiveFigures> {
   const byGroup = new Map<number, string>();
   for (const r of sup.records.values()) {
     if (r.pid === null) continue;
-    const cg = sup.cgroupFigures(r.name);
+    const cg = sup.cgroupFigures(r.name, false);
     if (cg) out.set(r.name, { memory_bytes: cg.memory_bytes, cpu_ms: cg.cpu_ms });
     // A service's process leads its own group: its pid is the group's id.
     else byGroup.set(r.pid, r.name);

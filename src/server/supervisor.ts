@@ -186,18 +186,19 @@ export class Supervisor {
     }
   }
 
-  /** Memory, CPU and processes of a service's live run, from its cgroup; null without one. */
-  cgroupFigures(name: string): CgroupFigures | null {
+  /**
+   * Memory, CPU, pids and (with `withProcesses`) the processes of a service's
+   * live run, from its cgroup; null without one.
+   */
+  cgroupFigures(name: string, withProcesses = true): CgroupFigures | null {
     const rec = this.model.records.get(name);
     if (!this.cgroups || !rec || rec.pid === null || !rec.cgroup) return null;
-    return this.cgroups.figures(name);
+    return this.cgroups.figures(name, withProcesses);
   }
 
   /** memory.current of a service's live run; null without a cgroup. */
   cgroupMemory(name: string): number | null {
-    const rec = this.model.records.get(name);
-    if (!this.cgroups || !rec || rec.pid === null || !rec.cgroup) return null;
-    return this.cgroups.figures(name, false)?.memory_bytes ?? null;
+    return this.cgroupFigures(name, false)?.memory_bytes ?? null;
   }
 
   // ---------------------------------------------------------------- queries

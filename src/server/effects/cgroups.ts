@@ -24,6 +24,7 @@ import { getpgid } from "../../sys/libc.ts";
 import {
   cgroupDirectory,
   cgroupMounts,
+  isKernelThreadStat,
   limitWrites,
   parseFlatKeyed,
   SELF_CGROUP,
@@ -59,7 +60,7 @@ export interface ServiceCgroups {
   kill(name: string, pgid: number): void;
   /** Calls `onEmpty` once the cgroup is empty; null (and no call) when it already is. Returns the way to give up. */
   watchEmpty(name: string, onEmpty: () => void): (() => void) | null;
-  /** What `status` shows; `processes` left empty unless `withProcesses` (`list` needs only the memory). */
+  /** What `status` shows; `processes` left empty unless `withProcesses` (`list` and metrics need only the figures). */
   figures(name: string, withProcesses?: boolean): CgroupFigures | null;
   /** Removes the cgroup of an unloaded service (when empty). */
   release(name: string): void;
@@ -78,6 +79,12 @@ export interface SetUpOptions {
   env: Record<string, string | undefined>;
   /** told about leftovers found and controllers that could not be enabled */
   warn?: (message: string) => void;
+}
+
+/** A kernel thread, or a process gone meanwhile: nothing to move. */
+function isKernelThread(pid: number): boolean {
+  const stat = readText(`/proc/${pid}/stat`);
+  return stat === null || isKernelThreadStat(stat);
 }
 
 const unavailable = (reason: string): CgroupSetup => ({ info: { enabled: false, path: null, reason, controllers: [] }, cgroups: null });
@@ -142,9 +149,9 @@ export function setUpCgroups(opts: SetUpOptions): CgroupSetup {
     return unavailable(`cannot create ${leaf}: ${codeOf(err)}`);
   }
   // Into the leaf: ourselves, and under pid1 every process of the namespace in
-  // BASE (pid1 itself; `docker exec` processes join pid1's cgroup later). Kernel
-  // threads of a VM's root cgroup cannot move, and need not.
-  const movers = opts.mode === "standalone" ? [process.pid] : present.filter((p) => p !== 0);
+  // BASE (pid1 itself; `docker exec` processes join pid1's cgroup later). The
+  // kernel threads of a VM's root cgroup stay where the kernel keeps them.
+  const movers = opts.mode === "standalone" ? [process.pid] : present.filter((p) => p !== 0 && !isKernelThread(p));
   for (const pid of movers) {
     try {
       writeFileSync(`${leaf}/cgroup.procs`, String(pid));
@@ -343,15 +350,14 @@ class HostCgroups implements ServiceCgroups {
 
   figures(name: string, withProcesses = true): CgroupFigures | null {
     const dir = this.dir(name);
-    const memoryText = readText(`${dir}/memory.current`);
-    if (!withProcesses) return memoryText === null ? null : { memory_bytes: Number(memoryText.trim()) || 0, cpu_ms: 0, pids: 0, processes: [] };
+    // cpu.stat is there whatever the controllers: a missing one means no cgroup.
     const stat = readText(`${dir}/cpu.stat`);
     if (stat === null) return null;
-    const memory = Number((memoryText ?? "0").trim()) || 0;
+    const memory = Number((readText(`${dir}/memory.current`) ?? "0").trim()) || 0;
     const usec = parseFlatKeyed(stat).get("usage_usec") ?? 0;
-    const procs = readPids(`${dir}/cgroup.procs`);
     const pidsCurrent = readText(`${dir}/pids.current`);
-    const processes = procs.map((pid) => {
+    const procs = withProcesses || pidsCurrent === null ? readPids(`${dir}/cgroup.procs`) : [];
+    const processes = (withProcesses ? procs : []).map((pid) => {
       const cmdline = readText(`/proc/${pid}/cmdline`) ?? "";
       const comm = (readText(`/proc/${pid}/comm`) ?? "?").trim();
       return { pid, cmd: commandLine(cmdline.slice(0, 4096), comm) };

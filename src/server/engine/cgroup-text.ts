@@ -62,6 +62,15 @@ export function cgroupDirectory(path: string, mounts: readonly CgroupMount[]): {
   return best;
 }
 
+const PF_KTHREAD = 0x00200000;
+
+/** Whether /proc/PID/stat is a kernel thread's (PF_KTHREAD in its flags, the 9th field). */
+export function isKernelThreadStat(stat: string): boolean {
+  // The command name (2nd field) may hold blanks and parentheses: count from its end.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[6]) & PF_KTHREAD) !== 0;
+}
+
 /** A flat-keyed file ("populated 1\nfrozen 0"): key -> number. */
 export function parseFlatKeyed(text: string): Map<string, number> {
   const out = new Map<string, number>();

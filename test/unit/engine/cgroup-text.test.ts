@@ -8,6 +8,7 @@ import { describe, expect, test } from "bun:test";
 import {
   cgroupDirectory,
   cgroupMounts,
+  isKernelThreadStat,
   limitWrites,
   parseFlatKeyed,
   serviceCgroupName,
@@ -49,6 +50,14 @@ describe("where the cgroup is", () => {
     expect(cgroupDirectory("/docker/abc/zinit.scope", [host, nested])).toEqual({ dir: "/mnt/c/zinit.scope", mount: nested });
     expect(cgroupDirectory("/docker/abc", [nested])?.dir).toBe("/mnt/c");
     expect(cgroupDirectory("/docker/abcd", [nested])).toBeNull();
+  });
+});
+
+describe("kernel threads", () => {
+  test("PF_KTHREAD in the flags of /proc/PID/stat, whatever the command name holds", () => {
+    expect(isKernelThreadStat("2 (kthreadd) S 0 0 0 0 -1 2129984 0 0 0 0 0 0 0 0 20 0 1 0 1 0 0")).toBe(true);
+    expect(isKernelThreadStat("1 (init) S 0 1 1 0 -1 4194560 100 0 0 0 0 0 0 0 20 0 1 0 1 0 0")).toBe(false);
+    expect(isKernelThreadStat("77 (a) b (c)) S 1 77 77 0 -1 4194560 1 0 0 0 0 0 0 0 20 0 1 0 1 0 0")).toBe(false);
   });
 });
 

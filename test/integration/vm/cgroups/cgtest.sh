@@ -21,21 +21,21 @@ alive() {
 }
 pgrp() { sed 's/^.*) //' "/proc/$1/stat" | cut -d' ' -f3; }
 pid_of() { zinit --json status "$1" | sed -n 's/^  "pid": \([0-9]*\),$/\1/p'; }
-# wait_for SECONDS COMMAND...: until COMMAND succeeds
+# wait_for SECONDS COMMAND...: until COMMAND succeeds (by the guest's clock)
 wait_for() {
-  n=$(($1 * 10))
+  deadline=$(($(cut -d. -f1 /proc/uptime) + $1))
   shift
-  while [ $n -gt 0 ]; do
-    if "$@" >/dev/null 2>&1; then return 0; fi
+  until "$@" >/dev/null 2>&1; do
+    [ "$(cut -d. -f1 /proc/uptime)" -lt "$deadline" ] || return 1
     sleep 0.1
-    n=$((n - 1))
   done
-  return 1
 }
 
 say "start at $(uptime_s)"
 dump info zinit --json info
 say "zinit.scope $(flat $CG/zinit.scope/cgroup.procs)"
+for p in $(cat $CG/zinit.scope/cgroup.procs); do printf '%s ' "$(tr '\0' ' ' </proc/$p/cmdline)" ; done >/run/scope.cmdlines
+say "zinit.scope cmdlines $(cat /run/scope.cmdlines)"
 say "subtree_control $(cat $CG/cgroup.subtree_control)"
 say "self $(cat /proc/self/cgroup)"
 
@@ -45,7 +45,7 @@ dump forker zinit logs forker
 
 # An OOM kill, then the restart.
 zinit start hog --no-wait >/dev/null 2>&1
-wait_for 60 grep -q . /run/hog.once
+wait_for 60 test -e /run/hog.once
 wait_for 60 sh -c 'zinit --json status hog | grep -q "\"restarts\": 1,"'
 wait_for 60 sh -c 'zinit --json status hog | grep -q "\"state\": \"running\""'
 say "hog memory.events $(flat $CG/hog.service/memory.events)"
