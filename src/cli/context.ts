@@ -8,6 +8,7 @@ import type { ZinitClient } from "../sdk/client.ts";
 import { lstatSync } from "node:fs";
 import { ZinitError } from "../sdk/errors.ts";
 import { socketCandidates as pathCandidates } from "../sdk/paths.ts";
+import { stdoutIsTTY, writeOut } from "./stdio.ts";
 
 export interface CliIo {
   stdout(text: string): void;
@@ -32,12 +33,12 @@ export interface CliContext {
   holdsStreams: boolean;
 }
 
+/** Plain writes to fd 1 and 2, not process.stdout: see stdio.ts for why. */
 export function processIo(): CliIo {
-  endQuietlyOnClosedPipe();
   return {
-    stdout: (text) => writeTo(process.stdout, text),
-    stderr: (text) => writeTo(process.stderr, text),
-    isTTY: process.stdout.isTTY === true,
+    stdout: (text) => writeOut(1, text, endIfReaderGone),
+    stderr: (text) => writeOut(2, text, endIfReaderGone),
+    isTTY: stdoutIsTTY(),
     env: process.env,
     now: () => Date.now(),
   };
@@ -49,27 +50,9 @@ export function processIo(): CliIo {
  * instead of Bun's uncaught EPIPE report. Status 0 rather than 141 keeps
  * `set -o pipefail` scripts that only wanted the first lines working.
  */
-function endQuietlyOnClosedPipe(): void {
-  if (pipeGuardInstalled) return;
-  pipeGuardInstalled = true;
-  for (const stream of [process.stdout, process.stderr]) {
-    stream.on("error", endIfReaderGone);
-  }
-}
-let pipeGuardInstalled = false;
-
 function endIfReaderGone(error: unknown): void {
   if ((error as NodeJS.ErrnoException).code === "EPIPE") process.exit(0);
   throw error;
-}
-
-/** Bun reports EPIPE either from write() itself or later as an "error" event. */
-function writeTo(stream: NodeJS.WriteStream, text: string): void {
-  try {
-    stream.write(text);
-  } catch (error) {
-    endIfReaderGone(error);
-  }
 }
 
 /** The CliContext the entry passed to citty as `data`. */

@@ -1,17 +1,17 @@
 /**
- * The typed client of the zinit socket. Built on `node:net` so
- * the same code runs under Bun and Node.
+ * The typed client of the zinit socket. The same code runs under Bun and Node
+ * (wire.ts picks the socket implementation).
  *
  * Model: one connection carries calls, matched to answers by id, so any number
  * may be in flight. Streams (`events()`, `logs()`) each open a connection of
  * their own, so notifications never interleave with the answers of other calls,
  * and ending the stream is simply closing that connection.
  */
-import { createConnection, type Socket } from "node:net";
 import { errorFromWire, ZinitError } from "./errors.ts";
 import { defaultPaths } from "./paths.ts";
 import { LineDecoder } from "./protocol/framing.ts";
 import { parseMessage, request } from "./protocol/jsonrpc.ts";
+import { connectWire, type Wire, type WireHandlers } from "./wire.ts";
 import type {
   GraphResult,
   LogLine,
@@ -63,7 +63,7 @@ function errnoCode(err: unknown): string {
 export class ZinitClient {
   /** The socket this client talks to. */
   readonly socketPath: string;
-  #socket: Socket;
+  #socket: Wire;
   #decoder = new LineDecoder({ maxLineBytes: MAX_RESPONSE_LINE_BYTES });
   #pending = new Map<number, PendingCall>();
   #nextId = 1;
@@ -72,12 +72,11 @@ export class ZinitClient {
   #onNotification: ((method: string, params: unknown) => void) | null = null;
   #onLost: ((error: ZinitError) => void) | null = null;
 
-  private constructor(socketPath: string, socket: Socket) {
+  #closeWaiters: (() => void)[] = [];
+
+  private constructor(socketPath: string, socket: Wire) {
     this.socketPath = socketPath;
     this.#socket = socket;
-    socket.on("data", (chunk: Uint8Array) => this.#received(chunk));
-    socket.on("error", () => {}); // reported through "close"; an unhandled "error" would crash the host
-    socket.on("close", () => this.#lost(`connection to the zinit server at ${socketPath} closed`));
   }
 
   /**
@@ -86,18 +85,29 @@ export class ZinitClient {
    * message names the socket and the reason (ENOENT, ECONNREFUSED, EACCES...).
    */
   static connect(socketPath: string = defaultPaths(process.env, process.platform).socket): Promise<ZinitClient> {
-    return new Promise((resolve, reject) => {
-      const socket = createConnection({ path: socketPath });
-      const onError = (err: Error) => {
-        socket.destroy();
-        reject(new ZinitError("unreachable", `cannot reach the zinit server at ${socketPath}: ${errnoCode(err)}`));
-      };
-      socket.once("error", onError);
-      socket.once("connect", () => {
-        socket.off("error", onError);
-        resolve(new ZinitClient(socketPath, socket));
-      });
-    });
+    // Bytes may arrive before the client exists: the handlers find it through `client`.
+    let client: ZinitClient | null = null;
+    const early: Uint8Array[] = [];
+    let closedEarly = false;
+    const handlers: WireHandlers = {
+      data: (chunk) => (client ? client.#received(chunk) : early.push(chunk)),
+      close: () => {
+        if (client) client.#wireClosed();
+        else closedEarly = true;
+      },
+    };
+    return connectWire(socketPath, handlers).then(
+      (wire) => {
+        const c = new ZinitClient(socketPath, wire);
+        client = c;
+        for (const chunk of early) c.#received(chunk);
+        if (closedEarly) c.#wireClosed();
+        return c;
+      },
+      (err) => {
+        throw new ZinitError("unreachable", `cannot reach the zinit server at ${socketPath}: ${errnoCode(err)}`);
+      },
+    );
   }
 
   /** True once the connection is closed, by either side. */
@@ -245,16 +255,21 @@ export class ZinitClient {
   /** Closes the connection; calls still in flight reject with `unreachable`. */
   close(): Promise<void> {
     this.#closing ??= new Promise<void>((resolve) => {
-      if (this.#closed || this.#socket.destroyed) {
+      if (this.#closed || this.#socket.closed) {
         this.#lost(`connection to the zinit server at ${this.socketPath} closed`);
         resolve();
         return;
       }
-      this.#socket.once("close", () => resolve());
+      this.#closeWaiters.push(resolve);
       // end() first so requests written just before (shutdown()...) still leave.
-      this.#socket.end(() => this.#socket.destroy());
+      this.#socket.end();
     });
     return this.#closing;
+  }
+
+  #wireClosed(): void {
+    this.#lost(`connection to the zinit server at ${this.socketPath} closed`);
+    for (const resolve of this.#closeWaiters.splice(0)) resolve();
   }
 
   #received(chunk: Uint8Array): void {

@@ -19,6 +19,7 @@ const EFFECT_MODULES: Record<string, string> = {
   "src/sdk/client.ts": "the socket client connects to the server",
   "src/sdk/config/load.ts": "reads the config directories from disk",
   "src/sdk/config/env-files.ts": "reads a service's env files at each start and for zinit check",
+  "src/sdk/wire.ts": "the socket under the client: Bun's own, or node:net elsewhere",
   "src/sdk/index.ts": "the package entry: re-exports the client",
   "src/sdk/config/index.ts": "the config entry: re-exports the loader",
 };
