@@ -3,7 +3,7 @@
  * requirement (docs/configuration.md, dependencies), pure: it reads records through `lookup` and never
  * changes them.
  */
-import type { Graph } from "../../sdk/graph/types.ts";
+import type { EdgeType, Graph } from "../../sdk/graph/types.ts";
 import { isOneshot, startStatus, type ServiceRecord } from "./model.ts";
 
 export type Lookup = (name: string) => ServiceRecord | undefined;
@@ -60,15 +60,16 @@ export function lostRequirement(rec: ServiceRecord, lookup: Lookup): string | nu
   return null;
 }
 
-/** Dependents (any edge) still up that are going down too: `rec` stops only after them. */
-export function dependentsStillUp(rec: ServiceRecord, graph: Graph, lookup: Lookup): string[] {
-  const out: string[] = [];
+/** Whether a dependent (any edge) is still up and going down too: `rec` stops only after them. */
+export function anyDependentStillUp(rec: ServiceRecord, graph: Graph, lookup: Lookup): boolean {
   for (const edge of graph.dependentsOf(rec.name)) {
     const d = lookup(edge.from);
-    if (!d) continue;
-    const up = d.state === "starting" || d.state === "running" || d.state === "stopping";
-    const goingDown = d.desired === "down" || d.stopCause !== null || edge.type === "requires";
-    if (up && goingDown) out.push(d.name);
+    if (d !== undefined && isUpGoingDown(d, edge.type)) return true;
   }
-  return out;
+  return false;
+}
+
+function isUpGoingDown(d: ServiceRecord, type: EdgeType): boolean {
+  const up = d.state === "starting" || d.state === "running" || d.state === "stopping";
+  return up && (d.desired === "down" || d.stopCause !== null || type === "requires");
 }
