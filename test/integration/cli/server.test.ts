@@ -38,10 +38,10 @@ describe("queries", () => {
     const r = await server.cli("list");
     expect(r.code).toBe(0);
     const lines = r.stdout.trimEnd().split("\n");
-    expect(lines[0]).toMatch(/^NAME +STATE +PID +UPTIME +RESTARTS +HEALTH$/);
+    expect(lines[0]).toMatch(/^NAME +STATE +PID +UPTIME +RESTARTS +HEALTH +MEM$/);
     expect(lines.slice(1).map((l) => l.split(/ +/)[0])).toEqual(["db", "hello", "job", "stuck", "web"]);
     const web = lines.find((l) => l.startsWith("web "))!;
-    expect(web).toMatch(/^web +running +\d+ +\d+s +0 +-$/);
+    expect(web).toMatch(/^web +running +\d+ +\d+s +0 +- +[\d.]+ [KMG]iB$/);
     // Columns line up: STATE starts at the same offset on every line.
     const col = lines[0]!.indexOf("STATE");
     for (const l of lines.slice(1)) expect(l.slice(col)).toMatch(/^(running|exited|inactive|failed|blocked) /);

@@ -38,8 +38,8 @@ describe("tcp health", () => {
 
         const list = await s.cli("list");
         expect(list.code).toBe(0);
-        expect(list.stdout.split("\n")[0]).toMatch(/NAME\s+STATE\s+PID\s+UPTIME\s+RESTARTS\s+HEALTH/);
-        expect(list.stdout).toMatch(/^web\s+starting\s+\d+\s+-\s+0\s+failing\s*$/m);
+        expect(list.stdout.split("\n")[0]).toMatch(/NAME\s+STATE\s+PID\s+UPTIME\s+RESTARTS\s+HEALTH\s+MEM/);
+        expect(list.stdout).toMatch(/^web\s+starting\s+\d+\s+-\s+0\s+failing\s+[\d.]+ [KMG]iB\s*$/m);
 
         await Bun.sleep(Math.max(0, 300 - (Date.now() - t0)));
         // by now ~3 probes failed (every 100 ms while starting) with retries = 2: still the first process
@@ -67,8 +67,8 @@ describe("tcp health", () => {
         expect(probes).toBeLessThanOrEqual(8);
 
         const list2 = await s.cli("list");
-        expect(list2.stdout).toMatch(new RegExp(`^web\\s+running\\s+${first.pid}\\s+\\S+\\s+0\\s+passing\\s*$`, "m"));
-        expect(list2.stdout).toMatch(/^plain\s+running\s+\d+\s+\S+\s+0\s+-\s*$/m);
+        expect(list2.stdout).toMatch(new RegExp(`^web\\s+running\\s+${first.pid}\\s+\\S+\\s+0\\s+passing\\s+[\\d.]+ [KMG]iB\\s*$`, "m"));
+        expect(list2.stdout).toMatch(/^plain\s+running\s+\d+\s+\S+\s+0\s+-\s+[\d.]+ [KMG]iB\s*$/m);
         const json = JSON.parse((await s.cli("list", "--json")).stdout) as { name: string; health: string | null }[];
         expect(json.find((i) => i.name === "web")!.health).toBe("passing");
         expect(json.find((i) => i.name === "plain")!.health).toBeNull();
