@@ -12,9 +12,9 @@
  *   footer     the keys; the filter line while typing; a question while asking
  */
 import type { LogLine, ServiceSummary } from "../../sdk/protocol/types.ts";
-import { paint, stateColor, stripAnsi, type Palette } from "../render/color.ts";
+import { paint, stripAnsi, type Palette } from "../render/color.ts";
 import { renderTable, type CellInput } from "../render/table.ts";
-import { elapsedSince, formatDuration } from "../render/time.ts";
+import { listRow } from "../render/list.ts";
 import { KEY_HELP } from "./keys.ts";
 import { selectedIndex, visibleServices, type Figures, type LogPane, type TuiState } from "./state.ts";
 
@@ -95,17 +95,8 @@ function table(state: TuiState, rows: number, width: number, opts: FrameOptions,
 const SORT_COLUMN: Record<TuiState["sort"], string> = { name: "NAME", state: "STATE", restarts: "RESTARTS", memory: "MEM", cpu: "CPU" };
 
 function row(s: ServiceSummary, figures: Figures | undefined, nowMs: number, p: Palette): CellInput[] {
-  const live = s.pid !== null && (s.state === "running" || s.state === "starting");
-  const elapsed = s.state === "running" ? elapsedSince(s.since, nowMs) : undefined;
-  // A health result of a process that is gone is not shown as the state of things now.
-  const health = live ? (s.health ?? "-") : "-";
   return [
-    s.kind === "target" ? { text: s.name, paint: p.bold } : s.name,
-    { text: s.state, paint: stateColor(s.state, p) },
-    s.pid === null ? "-" : String(s.pid),
-    elapsed === undefined ? "-" : formatDuration(elapsed),
-    String(s.restarts),
-    { text: health, paint: health === "failing" ? p.red : health === "passing" ? p.green : undefined },
+    ...listRow(s, nowMs, p),
     figures?.memoryBytes == null ? "-" : formatBytes(figures.memoryBytes),
     figures?.cpuPercent == null ? "-" : formatPercent(figures.cpuPercent),
     { text: sanitize(s.reason || "-"), paint: p.dim },
