@@ -60,13 +60,22 @@ export function lostRequirement(rec: ServiceRecord, lookup: Lookup): string | nu
   return null;
 }
 
-/** Whether a dependent (any edge) is still up and going down too: `rec` stops only after them. */
-export function anyDependentStillUp(rec: ServiceRecord, graph: Graph, lookup: Lookup): boolean {
-  for (const edge of graph.dependentsOf(rec.name)) {
+/**
+ * The position in graph.dependentsOf(rec) of a dependent (any edge) still up and
+ * going down too, or -1: `rec` stops only after them. The search starts at `from`
+ * and wraps around: dependents stopped together end in about the order they are
+ * listed, so starting where the last one was found skips those already gone.
+ */
+export function dependentStillUp(rec: ServiceRecord, graph: Graph, lookup: Lookup, from = 0): number {
+  const edges = graph.dependentsOf(rec.name);
+  const n = edges.length;
+  for (let k = 0; k < n; k++) {
+    const i = (from + k) % n;
+    const edge = edges[i]!;
     const d = lookup(edge.from);
-    if (d !== undefined && isUpGoingDown(d, edge.type)) return true;
+    if (d !== undefined && isUpGoingDown(d, edge.type)) return i;
   }
-  return false;
+  return -1;
 }
 
 function isUpGoingDown(d: ServiceRecord, type: EdgeType): boolean {

@@ -24,6 +24,7 @@ function copyModel(m: EngineModel, allDirty: boolean): EngineModel {
     armed: new Set(m.armed),
     reloads: [...m.reloads],
     dirty: allDirty ? new Uint8Array(m.dirty.length).fill(1) : m.dirty.slice(),
+    upHint: m.upHint.slice(),
     walk: null,
   };
 }
