@@ -412,3 +412,36 @@ export function execve(path: string, argv: string[], env: string[]): never {
   keep.length = 0;
   throw new SyscallError("execve", e, path);
 }
+
+// ---------------------------------------------------------------- socketpair (service output)
+
+const AF_UNIX = 1;
+const SOCK_STREAM = 1;
+const SOCK_CLOEXEC = 0o2000000;
+const pairBuf = new Int32Array(2);
+let socketpairFn: ((domain: number, type: number, protocol: number, sv: FFI.Pointer) => number) | null = null;
+
+function loadSocketpair(): NonNullable<typeof socketpairFn> {
+  const ffi = require("bun:ffi") as typeof FFI;
+  const decl = { socketpair: { args: ["i32", "i32", "i32", "ptr"], returns: "i32" } } as const satisfies Record<string, FFI.FFIFunction>;
+  let lastError: unknown;
+  for (const name of libraryNames()) {
+    try {
+      return ffi.dlopen(name, decl).symbols.socketpair;
+    } catch (e) {
+      lastError = e;
+    }
+  }
+  throw new Error(`cannot load socketpair from libc: ${String(lastError)}`);
+}
+
+/**
+ * socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC): two connected fds, [ours,
+ * theirs]. A service's stdout is one end; zinit reads the other.
+ */
+export function socketPair(): [number, number] {
+  c(); // errno pointer
+  socketpairFn ??= loadSocketpair();
+  if (socketpairFn(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ptrOf(pairBuf)) !== 0) throw new SyscallError("socketpair", errno());
+  return [pairBuf[0]!, pairBuf[1]!];
+}

@@ -8,7 +8,8 @@ import type { ServiceConfig } from "../../sdk/config/types.ts";
 import { ZinitError } from "../../sdk/errors.ts";
 import { normalizeSignal } from "../../sdk/config/signals.ts";
 import { readEnvFiles } from "../../sdk/config/env-files.ts";
-import { pumpLines, type LineSink } from "./output.ts";
+import { socketPair } from "../../sys/libc.ts";
+import { readLines, type LineSink } from "./output.ts";
 import { resolveAccount } from "./users.ts";
 
 export interface ProcessEnd {
@@ -20,13 +21,13 @@ export interface ServiceProcess {
   pid: number;
   /** resolves when the group leader has exited (never rejects) */
   exited: Promise<ProcessEnd>;
-  /** resolves when both output pipes are drained */
+  /** resolves when both output sockets are drained */
   drained: Promise<void>;
   /** with ready_fd: true once the service wrote a newline there, false if it closed the fd first */
   ready: Promise<boolean> | null;
 }
 
-export type Spawner = (argv: string[], options: Bun.SpawnOptions.OptionsObject<"ignore", "pipe", "pipe">) => Bun.Subprocess<"ignore", "pipe", "pipe">;
+export type Spawner = (argv: string[], options: Bun.SpawnOptions.OptionsObject<"ignore", number, number>) => Bun.Subprocess<"ignore", number, number>;
 
 const bunSpawn: Spawner = (argv, options) => Bun.spawn(argv, options);
 
@@ -63,15 +64,19 @@ export function serviceIdentity(config: ServiceConfig, base: Record<string, stri
 export function spawnService(config: ServiceConfig, sink: LineSink, spawner: Spawner = bunSpawn, cgroup?: string): ServiceProcess {
   const s = config.service;
   const identity = serviceIdentity(config);
-  let proc: Bun.Subprocess<"ignore", "pipe", "pipe">;
+  let proc: Bun.Subprocess<"ignore", number, number>;
+  // stdout and stderr are sockets we read with Bun's own socket (see readLines):
+  // much lighter than the ReadableStream Bun puts over a "pipe".
+  const [outOurs, outTheirs] = socketPair();
+  const [errOurs, errTheirs] = socketPair();
   // ready_fd: one more pipe at that fd number, the fds between it and stderr closed.
-  const stdio = s.ready_fd === null ? {} : { stdio: ["ignore", "pipe", "pipe", ...Array<"ignore">(s.ready_fd - 3).fill("ignore"), "pipe"] };
+  const stdio = s.ready_fd === null ? {} : { stdio: ["ignore", outTheirs, errTheirs, ...Array<"ignore">(s.ready_fd - 3).fill("ignore"), "pipe"] };
   try {
     proc = spawner(s.exec, {
       cwd: s.dir ?? undefined,
       stdin: "ignore",
-      stdout: "pipe",
-      stderr: "pipe",
+      stdout: outTheirs,
+      stderr: errTheirs,
       ...(stdio as object),
       detached: true,
       ...identity,
@@ -79,9 +84,12 @@ export function spawnService(config: ServiceConfig, sink: LineSink, spawner: Spa
       ...(cgroup === undefined ? {} : { cgroup }),
     });
   } catch (err) {
+    closeAll(outOurs, errOurs);
     throw spawnError(s.exec[0] ?? "", err);
+  } finally {
+    closeAll(outTheirs, errTheirs);
   }
-  const drained = Promise.all([pumpLines(proc.stdout, "stdout", sink), pumpLines(proc.stderr, "stderr", sink)]).then(() => undefined);
+  const drained = Promise.all([readLines(outOurs, "stdout", sink), readLines(errOurs, "stderr", sink)]).then(() => undefined);
   const ended = (): ProcessEnd => {
     const sig = proc.signalCode;
     return { code: sig == null ? proc.exitCode : null, signal: sig == null ? null : (normalizeSignal(sig) ?? String(sig)) };
@@ -89,6 +97,14 @@ export function spawnService(config: ServiceConfig, sink: LineSink, spawner: Spa
   const exited = proc.exited.then(ended, ended);
   const ready = s.ready_fd === null ? null : readinessOf((proc.stdio as unknown[])[s.ready_fd] as number);
   return { pid: proc.pid, exited, drained, ready };
+}
+
+function closeAll(...fds: number[]): void {
+  for (const fd of fds) {
+    try {
+      closeSync(fd);
+    } catch {}
+  }
 }
 
 /**
