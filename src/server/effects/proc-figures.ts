@@ -67,9 +67,60 @@ export function readGroupFigures(pgids: Iterable<number>): Map<number, GroupFigu
   return sumGroups(readStats(), wanted, procUnits());
 }
 
-/** The figures of one service's group, its processes with their command lines. */
-export function readServiceFigures(pgid: number): ServiceFigures {
-  const stats = readStats();
+/**
+ * The children of `pid` (of all its threads), from /proc/PID/task/TID/children;
+ * null when the kernel has no such file (CONFIG_PROC_CHILDREN) or `pid` is gone.
+ */
+function childrenOf(pid: number | "self"): number[] | null {
+  try {
+    const out: number[] = [];
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      const text = readFileSync(`/proc/${pid}/task/${tid}/children`, "latin1").trim();
+      if (text !== "") for (const c of text.split(" ")) out.push(Number(c));
+    }
+    return out;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The stat of every process that can be in group `pgid`, without reading all of
+ * /proc (which, on a busy host, is most of what `status` costs): the leader's
+ * descendants, and, since a member whose parent died is re-parented to us (child
+ * subreaper or PID 1), our children that are not in `leaders` with theirs. Null
+ * when the kernel cannot list children: then only the scan will do.
+ */
+function groupCandidates(pgid: number, leaders: ReadonlySet<number>): ProcStat[] | null {
+  const ours = childrenOf("self");
+  if (ours === null) return null;
+  const queue = [pgid, ...ours.filter((p) => !leaders.has(p))];
+  const seen = new Set<number>();
+  const out: ProcStat[] = [];
+  while (queue.length > 0) {
+    const pid = queue.pop()!;
+    if (seen.has(pid)) continue;
+    seen.add(pid);
+    let st: ProcStat | null;
+    try {
+      st = parseProcStat(readFileSync(`/proc/${pid}/stat`, "latin1"));
+    } catch {
+      continue; // gone meanwhile
+    }
+    if (st === null) continue;
+    out.push(st);
+    for (const c of childrenOf(pid) ?? []) queue.push(c);
+  }
+  return out;
+}
+
+/**
+ * The figures of one service's group, its processes with their command lines.
+ * `leaders`: the pids of every service's leader, so that only the rest of our
+ * children (re-parented members) are searched besides this leader's descendants.
+ */
+export function readServiceFigures(pgid: number, leaders?: ReadonlySet<number>): ServiceFigures {
+  const stats = (leaders === undefined ? null : groupCandidates(pgid, leaders)) ?? readStats();
   const g = sumGroups(stats, new Set([pgid]), procUnits()).get(pgid);
   if (!g) return { memory_bytes: 0, cpu_ms: 0, pids: 0, processes: [] };
   const comm = new Map(stats.map((s) => [s.pid, s.comm]));

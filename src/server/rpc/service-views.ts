@@ -26,9 +26,15 @@ export function listView(sup: Supervisor): ServiceSummary[] {
   return records.map((r) => summaryOf(r, r.pid === null ? null : live(r))).sort((a, b) => a.name.localeCompare(b.name));
 }
 
+function leaderPids(sup: Supervisor): Set<number> {
+  const pids = new Set<number>();
+  for (const r of sup.records.values()) if (r.pid !== null) pids.add(r.pid);
+  return pids;
+}
+
 export function statusView(sup: Supervisor, rec: ServiceRecord): ServiceStatusResult {
   return statusOf(rec, sup.graph, {
-    figures: rec.pid === null ? null : (sup.cgroupFigures(rec.name) ?? readServiceFigures(rec.pid)),
+    figures: rec.pid === null ? null : (sup.cgroupFigures(rec.name) ?? readServiceFigures(rec.pid, leaderPids(sup))),
     logFile: sup.logFiles.status(rec.name),
   });
 }
