@@ -100,7 +100,7 @@ describe("BUN_OPTIONS, BUN_INSPECT and NODE_OPTIONS do not steer zinit", () => {
     });
     const output = Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text()]);
     try {
-      await waitFor("the service's env dump", async () => existsSync(envFile) && (await listServices(socket))[0]?.state === "running", 10_000, 50);
+      await waitFor("the service's env dump", async () => existsSync(envFile) && (await listServices(socket))[0]?.state === "running", 25_000, 50);
       // Long enough for the preload's 20 ms timer to have fired many times, had it survived.
       await Bun.sleep(300);
       expect(markerLines()).toEqual([`preload ${p.pid}`]);
@@ -128,7 +128,7 @@ describe("BUN_OPTIONS, BUN_INSPECT and NODE_OPTIONS do not steer zinit", () => {
     await withPid1(
       { dump: envDumper(envFile, "100802") },
       async (run) => {
-        await waitFor("the service's env dump", () => existsSync(envFile), 10_000);
+        await waitFor("the service's env dump", () => existsSync(envFile), 25_000);
         await Bun.sleep(300);
         // PID 1's first image ran the preload (pid 1 in its namespace); the server never did.
         expect(nsPidOf(run.init)).toBe(1);

@@ -72,7 +72,15 @@ describe("one server per socket and config directory", () => {
       // The lock file holds the pid of the server that owns it.
       expect(readFileSync(`${first.socket}.lock`, "utf8").trim()).toBe(String(first.proc.pid));
       // The server holds both locked fds; the service inherited neither (only 0, 1, 2).
-      const fdTargets = (p: number) => readdirSync(`/proc/${p}/fd`).map((fd) => readlinkSync(`/proc/${p}/fd/${fd}`));
+      // (an fd may close between the listing and its readlink: the server reads /proc and files)
+      const fdTargets = (p: number) =>
+        readdirSync(`/proc/${p}/fd`).flatMap((fd) => {
+          try {
+            return [readlinkSync(`/proc/${p}/fd/${fd}`)];
+          } catch {
+            return [];
+          }
+        });
       expect(fdTargets(first.proc.pid)).toEqual(expect.arrayContaining([`${first.socket}.lock`, first.configDir]));
       expect(readdirSync(`/proc/${pid}/fd`).sort()).toEqual(["0", "1", "2"]);
     } finally {
