@@ -209,23 +209,32 @@ class HostCgroups implements ServiceCgroups {
   prepare(name: string, resources: Resources | null): { path: string; unenforced: string[] } {
     const dir = this.dir(name);
     // Afresh for each run: counters (cpu, OOM kills) and limits start clean.
-    try {
-      rmdirSync(dir);
-    } catch (err) {
-      const code = codeOf(err);
-      if (code === "EBUSY") {
-        this.killAt(dir, null);
-        throw new ZinitError("failed", `cgroup ${dir} still held processes of an earlier run; they were killed`);
+    if (!this.make(dir)) {
+      try {
+        rmdirSync(dir);
+      } catch (err) {
+        const code = codeOf(err);
+        if (code === "EBUSY") {
+          this.killAt(dir, null);
+          throw new ZinitError("failed", `cgroup ${dir} still held processes of an earlier run; they were killed`);
+        }
+        if (code !== "ENOENT") throw new ZinitError("failed", `cannot remove cgroup ${dir}: ${code}`);
       }
-      if (code !== "ENOENT") throw new ZinitError("failed", `cannot remove cgroup ${dir}: ${code}`);
-    }
-    try {
-      mkdirSync(dir);
-    } catch (err) {
-      throw new ZinitError("failed", `cannot create cgroup ${dir}: ${codeOf(err)}`);
+      this.make(dir);
     }
     const { writes, unenforced } = limitWrites(resources, this.controllers, true);
     return { path: dir, unenforced: [...unenforced, ...this.write(dir, writes)] };
+  }
+
+  /** mkdir; false when it is already there (an earlier run's). */
+  private make(dir: string): boolean {
+    try {
+      mkdirSync(dir);
+      return true;
+    } catch (err) {
+      if (codeOf(err) === "EEXIST") return false;
+      throw new ZinitError("failed", `cannot create cgroup ${dir}: ${codeOf(err)}`);
+    }
   }
 
   apply(name: string, resources: Resources | null): string[] {
