@@ -7,16 +7,14 @@
  * before any role runs; see runtime-env.ts. The static imports here are small
  * and have no side effects, so nothing runs before that check.
  */
-import { readFileSync } from "node:fs";
-import { basename } from "node:path";
 import { chooseRole } from "./roles.ts";
 import { envForSelf, STASH_VAR, stashedValues, steeringOf } from "./runtime-env.ts";
-import { execve } from "./sys/libc.ts";
 
-reexecIfSteered();
+await reexecIfSteered();
 restoreStashedEnv();
 
-const { role, args } = chooseRole(basename(process.argv0), process.argv.slice(2));
+// Not node:path or node:fs here: every Node module loaded costs each CLI call start-up time.
+const { role, args } = chooseRole(process.argv0.slice(process.argv0.lastIndexOf("/") + 1), process.argv.slice(2));
 
 switch (role) {
   case "pid1": {
@@ -42,11 +40,12 @@ switch (role) {
  * without the steering variables. Returns only if execve failed; zinit then runs
  * on, steered, rather than not at all (as PID 1, not at all is a kernel panic).
  */
-function reexecIfSteered(): void {
+async function reexecIfSteered(): Promise<void> {
   const steering = Object.keys(steeringOf(process.env));
   if (steering.length === 0) return;
   const env = Object.entries(envForSelf(process.env)).map(([k, v]) => `${k}=${v}`);
   try {
+    const { execve } = await import("./sys/libc.ts");
     execve("/proc/self/exe", ownArgv(), env);
   } catch (err) {
     process.stderr.write(`zinit: cannot re-execute without ${steering.join(", ")}: ${(err as Error).message}; they may affect this process\n`);
@@ -56,6 +55,7 @@ function reexecIfSteered(): void {
 /** argv exactly as the kernel gave it to us; process.argv as a fallback. */
 function ownArgv(): string[] {
   try {
+    const { readFileSync } = require("node:fs") as typeof import("node:fs");
     const parts = readFileSync("/proc/self/cmdline", "utf8").split("\0");
     parts.pop(); // the text ends with a NUL
     if (parts.length > 0) return parts;

@@ -18,7 +18,12 @@
  * aarch64 (LP64), which is all zinit is built for.
  */
 import type * as FFI from "bun:ffi";
-import { constants as osConstants } from "node:os";
+import type { constants as OsConstants } from "node:os";
+
+/** node:os on first use: loading it costs the CLI's start-up ~0.5 ms. */
+function osConstants(): typeof OsConstants {
+  return (require("node:os") as typeof import("node:os")).constants;
+}
 
 // ---------------------------------------------------------------- constants
 
@@ -60,7 +65,7 @@ let errnoNames: Map<number, string> | null = null;
 export function errnoName(errno: number): string {
   if (errnoNames === null) {
     errnoNames = new Map();
-    for (const [name, n] of Object.entries(osConstants.errno)) {
+    for (const [name, n] of Object.entries(osConstants().errno)) {
       // Aliases (EWOULDBLOCK = EAGAIN, EDEADLOCK = EDEADLK): keep the first, usual name.
       if (!errnoNames.has(n)) errnoNames.set(n, name);
     }
@@ -162,7 +167,7 @@ function cstr(s: string): Buffer {
 
 function signalNumber(sig: number | NodeJS.Signals): number {
   if (typeof sig === "number") return sig;
-  const n = (osConstants.signals as Record<string, number | undefined>)[sig];
+  const n = (osConstants().signals as Record<string, number | undefined>)[sig];
   if (n === undefined) throw new RangeError(`unknown signal ${sig}`);
   return n;
 }
@@ -444,4 +449,31 @@ export function socketPair(): [number, number] {
   socketpairFn ??= loadSocketpair();
   if (socketpairFn(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ptrOf(pairBuf)) !== 0) throw new SyscallError("socketpair", errno());
   return [pairBuf[0]!, pairBuf[1]!];
+}
+
+// ---------------------------------------------------------------- isatty (CLI colours)
+
+let isattyFn: ((fd: number) => number) | null = null;
+
+/**
+ * isatty(3): whether `fd` is a terminal. For the CLI, which must not load
+ * node:tty (~5 ms of start-up) to choose its colours. Its own small library
+ * handle, so the CLI does not build the whole symbol table above.
+ */
+export function isatty(fd: number): boolean {
+  if (isattyFn === null) {
+    const ffi = require("bun:ffi") as typeof FFI;
+    const decl = { isatty: { args: ["i32"], returns: "i32" } } as const satisfies Record<string, FFI.FFIFunction>;
+    let lastError: unknown;
+    for (const name of libraryNames()) {
+      try {
+        isattyFn = ffi.dlopen(name, decl).symbols.isatty;
+        break;
+      } catch (e) {
+        lastError = e;
+      }
+    }
+    if (isattyFn === null) throw new Error(`cannot load isatty from libc: ${String(lastError)}`);
+  }
+  return isattyFn(fd) === 1;
 }
