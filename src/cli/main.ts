@@ -1,12 +1,13 @@
 /**
  * The CLI entry: normalise argv (global flags anywhere), find the verb, lazy-load
- * its module, check its arguments strictly, run it through citty, and turn every
+ * its module, check its arguments strictly, run it (run-command.ts: citty's command
+ * definitions, our own parser, so node:util is not loaded), and turn every
  * error into an exit status in one place, read from the error table:
  *   UsageError / citty's CLIError -> message + usage on stderr, the `usage` row's status (2)
  *   ZinitError                    -> `zinit: MESSAGE` on stderr, its row's status (3 not found, 4 unreachable, ...)
  *   anything else                 -> a bug: the stack on stderr, the `internal` row's status (1)
  */
-import { runCommand, type ArgsDef, type CommandDef } from "citty";
+import type { ArgsDef, CommandDef } from "citty";
 import { ERROR_CODES, ZinitError } from "../sdk/errors.ts";
 import { VERSION } from "../version.ts";
 import { UsageError, extractGlobals, splitCommand, validateArgs } from "./args.ts";
@@ -14,6 +15,7 @@ import { processIo, type CliContext, type CliIo } from "./context.ts";
 import { COMMANDS, ROLE_COMMANDS, findCommand } from "./registry.ts";
 import { wantColor } from "./render/color.ts";
 import { renderCommandUsage, renderMainHint, renderMainUsage } from "./render/usage.ts";
+import { runCommandDef } from "./run-command.ts";
 
 export interface RunCliOptions {
   io?: CliIo;
@@ -71,7 +73,7 @@ async function dispatch(argv: string[], ctx: CliContext): Promise<number> {
   validateArgs(tokens, argsDef, { command: entry.name, variadic: entry.variadic });
   let result: unknown;
   try {
-    ({ result } = await runCommand(def, { rawArgs: tokens, data: ctx }));
+    result = await runCommandDef(def, argsDef, tokens, ctx);
   } catch (error) {
     if (isCittyError(error)) throw new UsageError(stripAnsi(error.message), entry.name);
     throw error;
