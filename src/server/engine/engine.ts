@@ -721,6 +721,8 @@ class Step {
       this.signalAll(rec, lifecycle.stop_signal);
       this.arm({ name, purpose: "stop-kill" }, lifecycle.stop_timeout_ms);
       this.out.push({ kind: "watch-cgroup", name });
+      // Its dependents have lost it already: they go down while it drains.
+      this.scheduleAround(rec);
       return;
     }
     if (groupAlive && rec.unit.kind === "service") {

@@ -81,6 +81,15 @@ describe("a crash that leaves processes in the cgroup", () => {
     expect(w.spawns.length).toBe(2);
   });
 
+  test("its dependents go down at once, without waiting for another event", () => {
+    const w = new World([svc("db"), svc("app", 'requires = ["db"]')], { db: { cgroup: true, escaped: 1, ignores: ["SIGTERM"] } });
+    w.exit("db", 1);
+    w.advance(6); // app obeys its stop signal in 5 ms; db's cgroup lives on until stop_timeout_ms
+    expect(w.state("db")).toBe("stopping");
+    expect(w.state("app")).toBe("blocked");
+    expect(w.reason("app")).toBe("requires db (stopping)");
+  });
+
   test("a user stop during that clean-up ends inactive, not restarted", () => {
     const w = new World([svc("x")], { x: { cgroup: true, escaped: 1, ignores: ["SIGTERM"] } });
     w.exit("x", 1);
