@@ -82,6 +82,8 @@ export class Supervisor {
   private readonly reloadWaiters = new Map<number, (r: ReloadResult) => void>();
   private nextReloadToken = 1;
   private readonly now: () => number;
+  /** the time stamp of the lines being read now (see lineClock) */
+  private lineTime: number | null = null;
   private readonly processes: ProcessSystem;
   private readonly probeSpawner: ProbeSpawner;
   private readonly forward: boolean;
@@ -391,7 +393,7 @@ export class Supervisor {
       proc = this.processes.spawn(
         config,
         (stream, line) => {
-          const at = this.now();
+          const at = this.lineClock();
           ring.push({ at, stream, line });
           this.logFiles.write(name, at, stream, line);
           if (forward) forwardLine(name, stream, line);
@@ -421,6 +423,21 @@ export class Supervisor {
     });
     if (placement === null) return { type: "spawned", name, pid: proc.pid };
     return { type: "spawned", name, pid: proc.pid, cgroup: true, unenforced: placement.unenforced };
+  }
+
+  /**
+   * One clock read per chunk of output, not per line: the lines of a chunk are
+   * read at the same moment, and a read per line (~35 ns) was a fifth of the
+   * server's CPU while a service wrote 3 M lines.
+   */
+  private lineClock(): number {
+    if (this.lineTime === null) {
+      this.lineTime = this.now();
+      queueMicrotask(() => {
+        this.lineTime = null;
+      });
+    }
+    return this.lineTime;
   }
 
   private watchGroup(name: string, pgid: number): EngineEvent | void {
