@@ -4,8 +4,7 @@
  * service descendants are still reaped; under zinit-pid1 it is told the mode.
  */
 import { parseArgs } from "node:util";
-import type { ConsolaInstance } from "consola";
-import { createLogger, LOG_LEVELS } from "../logger.ts";
+import { createLogger, LOG_LEVELS, type Logger } from "../logger.ts";
 import { loadDirectories } from "../sdk/config/index.ts";
 import { formatIssue } from "../sdk/config/types.ts";
 import { resolvePaths } from "../sdk/paths.ts";
@@ -118,12 +117,12 @@ export async function runServer(args: string[]): Promise<void> {
 }
 
 /** A supervisor must outlive its own bugs: log them, never exit on them. */
-function guardProcess(log: ConsolaInstance): void {
+function guardProcess(log: Logger): void {
   process.on("uncaughtException", (err) => log.error("uncaught exception:", err));
   process.on("unhandledRejection", (err) => log.error("unhandled rejection:", err));
 }
 
-async function serve(flags: ServerFlags, log: ConsolaInstance): Promise<void> {
+async function serve(flags: ServerFlags, log: Logger): Promise<void> {
   const uid = process.getuid?.() ?? 0;
   const paths = resolvePaths({ configDir: flags.configDir, socket: flags.socket, systemDir: flags.systemDir }, process.env, process.platform, uid);
   // User mode without $XDG_RUNTIME_DIR: the socket's directory in /tmp must be ours alone.
@@ -252,7 +251,7 @@ async function serve(flags: ServerFlags, log: ConsolaInstance): Promise<void> {
 }
 
 /** --watch: the reload of SIGHUP, on inotify events of the config directories. */
-function watchAndReload(dirs: string[], config: ConfigStore, log: ConsolaInstance): void {
+function watchAndReload(dirs: string[], config: ConfigStore, log: Logger): void {
   watchConfigDirs(dirs, {
     onWarn: (m) => log.warn(`watch: ${m}`),
     onChange: (why) =>

@@ -2,7 +2,6 @@
  * One health probe of each kind (see docs/configuration.md), each bounded by its timeout and
  * resolving — never rejecting — to a verdict with a short error a person can read.
  */
-import { createConnection } from "node:net";
 import type { Health, ServiceConfig } from "../../sdk/config/types.ts";
 import { ZinitError } from "../../sdk/errors.ts";
 import { serviceIdentity, signalGroup } from "./process.ts";
@@ -28,6 +27,8 @@ function splitHostPort(target: string): { host: string; port: number } {
 
 export function probeTcp(target: string, timeoutMs: number): Promise<ProbeResult> {
   const { host, port } = splitHostPort(target);
+  // node:net on first use: loading it costs every server start ~3 ms, most have no tcp probe.
+  const { createConnection } = require("node:net") as typeof import("node:net");
   return new Promise((resolve) => {
     const socket = createConnection({ host, port });
     const done = (r: ProbeResult) => {

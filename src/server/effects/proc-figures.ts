@@ -111,7 +111,8 @@ function groupCandidates(pgid: number, leaders: ReadonlySet<number>): ProcStat[]
     out.push(st);
     for (const c of childrenOf(pid) ?? []) queue.push(c);
   }
-  return out;
+  // In pid order, as the scan of /proc lists them.
+  return out.sort((a, b) => a.pid - b.pid);
 }
 
 /**
