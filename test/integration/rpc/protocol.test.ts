@@ -165,25 +165,37 @@ describe("errors that keep the connection", () => {
   });
 
   // Without a reporter of its own, the server's log gets the bug, stack included.
+  // The logger writes to fd 2 directly, so this runs in a process of its own and
+  // reads what really reached its stderr.
   test("by default a bug is logged on stderr with its stack", async () => {
-    await server.close();
-    const handlers = makeFake().handlers;
-    handlers["system.reload"] = function reloadWithABug() {
-      throw new Error("kaboom");
-    };
-    server = await listenRpc(path, handlers);
-    const written: string[] = [];
-    const original = process.stderr.write;
-    process.stderr.write = ((chunk: string | Uint8Array) => (written.push(String(chunk)), true)) as typeof original;
+    const { dir, cleanup } = tempDir();
+    const script = join(dir, "buggy-server.ts");
+    const sock = join(dir, "buggy.sock");
+    const src = (rel: string) => JSON.stringify(join(import.meta.dir, "../../../src", rel));
+    await Bun.write(
+      script,
+      `import { listenRpc } from ${src("server/rpc/listen.ts")};
+import { makeFake } from ${JSON.stringify(join(import.meta.dir, "fake.ts"))};
+const handlers = makeFake().handlers;
+handlers["system.reload"] = function reloadWithABug() { throw new Error("kaboom"); };
+await listenRpc(${JSON.stringify(sock)}, handlers);
+console.log("listening");
+`,
+    );
+    const p = Bun.spawn([process.execPath, script], { stdout: "pipe", stderr: "pipe", env: { ...process.env, NO_COLOR: "1" } });
     try {
-      const c = await rawConnect(path);
+      const reader = p.stdout.getReader();
+      await reader.read(); // "listening"
+      const c = await rawConnect(sock);
       c.send(req(1, "system.reload"));
       expect((await c.next()).error.code).toBe(-32603);
       c.close();
+      await sleep(100);
     } finally {
-      process.stderr.write = original;
+      p.kill("SIGKILL");
     }
-    const log = written.join("");
+    const log = await new Response(p.stderr).text();
+    cleanup();
     expect(log).toContain("[zinit] error: rpc: internal error in system.reload: Error: kaboom");
     expect(log).toContain("at reloadWithABug");
   });
