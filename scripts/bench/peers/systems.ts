@@ -163,7 +163,7 @@ export async function until(what: string, pred: () => boolean, timeoutMs = 180_0
 }
 
 /** SIGTERM, and SIGKILL after `graceMs` if it is still there. */
-export async function stopPeer(s: Started, graceMs = 30_000): Promise<void> {
+export async function stopPeer(s: Started, graceMs = 120_000): Promise<void> {
   s.proc.kill("SIGTERM");
   const timer = setTimeout(() => s.proc.kill("SIGKILL"), graceMs);
   await s.proc.exited;
