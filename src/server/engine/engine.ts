@@ -659,7 +659,7 @@ class Step {
     if (rec && rec.phase === "spawning") {
       rec.pid = null;
       rec.phase = "idle";
-      if (retry) this.judgeExit(rec, { ...exitOf(null, null), startError: message }, 0);
+      if (retry) this.judgeExit(rec, { ...exitOf(null, null), startError: message }, 0, false);
       else this.setState(rec, "failed", message);
       this.markAround(name);
     }
@@ -800,7 +800,12 @@ class Step {
   }
 
   /** A process ended on its own (or by timeout or failed health): the restart policy decides. */
-  private judgeExit(rec: ServiceRecord, exit: ExitStatus, ranForMs: number): void {
+  /**
+   * `atOnce`: with no back-off delay, start again from the next pass instead of
+   * through a timer; not after a failed spawn, which would otherwise be retried
+   * within the same walk.
+   */
+  private judgeExit(rec: ServiceRecord, exit: ExitStatus, ranForMs: number, atOnce = true): void {
     if (rec.unit.kind !== "service") return;
     const config = rec.unit.config;
     const decision = decideOnExit(exit, {
@@ -817,9 +822,11 @@ class Step {
     }
     rec.consecutiveRestarts = decision.attempt;
     rec.totalRestarts++;
-    rec.phase = "backoff";
+    const now = atOnce && decision.delayMs <= 0;
+    rec.phase = now ? "idle" : "backoff";
     this.setState(rec, "starting", decision.reason);
-    this.arm({ name: rec.name, purpose: "backoff" }, decision.delayMs);
+    if (now) this.scheduleAround(rec);
+    else this.arm({ name: rec.name, purpose: "backoff" }, decision.delayMs);
   }
 
   // ------------------------------------------------------------ timers and probes
