@@ -29,6 +29,7 @@ import type { Subprocess } from "bun";
 import { ZinitClient } from "../../src/sdk/client.ts";
 import { setChildSubreaper } from "../../src/sys/libc.ts";
 import { ROOT, ZINIT as BUILT } from "../../test/helpers/paths.ts";
+import { svCommand, xmlrpc } from "./systems.ts";
 
 // ---------------------------------------------------------------- options
 
@@ -160,14 +161,6 @@ keep = ${KEEP}
 `;
 }
 
-/** supervisord reads its config with ConfigParser interpolation: `%` must be doubled. */
-function svCommand(argv: string[]): string {
-  return argv
-    .map((a) => (/^[\w./:=@+-]+$/.test(a) ? a : `"${a.replace(/(["\\])/g, "\\$1")}"`))
-    .join(" ")
-    .replace(/%/g, "%%");
-}
-
 function svConfig(dir: string, f: Flood): string {
   return `[unix_http_server]
 file=${dir}/supervisor.sock
@@ -187,16 +180,6 @@ stdout_logfile=${f.logfile}
 stdout_logfile_maxbytes=${MAX_SIZE}
 stdout_logfile_backups=${KEEP}
 `;
-}
-
-async function xmlrpc(sock: string, method: string, params: string[] = []): Promise<string> {
-  const body = `<?xml version="1.0"?><methodCall><methodName>${method}</methodName><params>${params
-    .map((p) => `<param><value>${p}</value></param>`)
-    .join("")}</params></methodCall>`;
-  const res = await fetch("http://localhost/RPC2", { method: "POST", body, headers: { "Content-Type": "text/xml" }, unix: sock } as RequestInit);
-  const text = await res.text();
-  if (text.includes("<fault>")) throw new Error(`${method}: ${text.replace(/\s+/g, " ").slice(0, 300)}`);
-  return text;
 }
 
 class Server {

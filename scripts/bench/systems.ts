@@ -54,7 +54,7 @@ export function zinitToml(s: ServiceSpec): string {
   return unitFile(sections);
 }
 /** supervisord's config is read with ConfigParser interpolation: `%` must be doubled. */
-function svCommand(argv: string[]): string {
+export function svCommand(argv: string[]): string {
   const quoted = argv.map((a) => (/^[\w./:=@+-]+$/.test(a) ? a : `"${a.replace(/(["\\])/g, "\\$1")}"`));
   return quoted.join(" ").replace(/%/g, "%%");
 }
@@ -66,7 +66,8 @@ export function svProgram(s: ServiceSpec): string {
   if (s.logfile) lines.push(`stdout_logfile=${s.logfile}`, "stdout_logfile_maxbytes=0", "stdout_logfile_backups=0");
   return lines.join("\n") + "\n";
 }
-function svConfig(dir: string, services: ServiceSpec[]): string {
+/** A whole supervisord.conf for `services`, with its socket and logs in `dir`. */
+export function svConfig(dir: string, services: ServiceSpec[]): string {
   return `[unix_http_server]
 file=${dir}/supervisor.sock
 [supervisord]

@@ -14,7 +14,7 @@ import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, writeFileSyn
 import { join } from "node:path";
 import type { Subprocess } from "bun";
 import { ZINIT } from "../../../test/helpers/paths.ts";
-import { svProgram, xmlrpc } from "../systems.ts";
+import { svConfig, xmlrpc } from "../systems.ts";
 import { sleep } from "../timing.ts";
 import type { Dinit } from "./dinit.ts";
 
@@ -64,22 +64,10 @@ function dinitFile(s: Spec): string {
 }
 
 function svConf(dir: string, specs: Spec[]): string {
-  const programs = specs.map((s) =>
-    svProgram({ name: s.name, exec: execOf(s), ...(s.manual ? { autostart: false, oneshot: true } : {}), ...(s.logfile ? { logfile: s.logfile } : {}) }),
+  return svConfig(
+    dir,
+    specs.map((s) => ({ name: s.name, exec: execOf(s), ...(s.manual ? { autostart: false, oneshot: true } : {}), ...(s.logfile ? { logfile: s.logfile } : {}) })),
   );
-  return `[unix_http_server]
-file=${dir}/supervisor.sock
-[supervisord]
-logfile=${dir}/supervisord.log
-pidfile=${dir}/supervisord.pid
-childlogdir=${dir}/logs
-minfds=8192
-[rpcinterface:supervisor]
-supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
-[supervisorctl]
-serverurl=unix://${dir}/supervisor.sock
-
-${programs.join("\n")}`;
 }
 
 /** Writes the configuration into `dir` and starts the server. */

@@ -7,7 +7,7 @@
  */
 import { describe, expect, test } from "bun:test";
 import { ZinitError } from "../../../src/sdk/errors.ts";
-import { svc, unit, World, type Behaviour } from "./world.ts";
+import { svc, unit, World, type Behaviour, rng } from "./world.ts";
 
 const limited = (name: string, resources: string, extra = "") => unit(name, `[service]\nexec = "run ${name}"\n${extra}\n[resources]\n${resources}\n`);
 
@@ -193,15 +193,6 @@ describe("reload", () => {
 });
 
 describe("invariants under random load, in cgroups", () => {
-  /** mulberry32, so a failure replays */
-  function rng(seed: number) {
-    return () => {
-      seed = (seed + 0x6d2b79f5) | 0;
-      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  }
 
   test("100 units with daemons outside their groups, 1,000 random crashes, OOM kills, stops and starts: all come back, no timer left", () => {
     const rand = rng(7);

@@ -6,7 +6,7 @@
  */
 import { describe, expect, test } from "bun:test";
 import { ZinitError } from "../../../src/sdk/errors.ts";
-import { svc, unit, World } from "./world.ts";
+import { svc, unit, World, rng } from "./world.ts";
 
 const life = (o: string) => `[lifecycle]\n${o}\n`;
 
@@ -358,15 +358,6 @@ describe("reload", () => {
 });
 
 describe("invariants under random load", () => {
-  /** A small deterministic PRNG (mulberry32) so a failure replays. */
-  function rng(seed: number) {
-    return () => {
-      seed = (seed + 0x6d2b79f5) | 0;
-      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  }
 
   test("200 units, 2,000 random crashes, stops and starts: no illegal transition, everything wanted comes back", () => {
     const rand = rng(42);

@@ -11,7 +11,7 @@ import { step, type EngineModel } from "../../../src/server/engine/engine.ts";
 import type { Command, EngineEvent } from "../../../src/server/engine/io.ts";
 import type { ServiceRecord } from "../../../src/server/engine/model.ts";
 import type { Unit } from "../../../src/sdk/config/types.ts";
-import { unit, World, type Behaviour } from "./world.ts";
+import { unit, World, type Behaviour, rng } from "./world.ts";
 
 /** A copy a walk can change without touching the original (the graph is immutable, units are not written). */
 function copyModel(m: EngineModel, allDirty: boolean): EngineModel {
@@ -52,14 +52,6 @@ class CheckedWorld extends World {
   }
 }
 
-function rng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** 120 units of every kind, wired at random to earlier ones (so no cycles). */
 function randomUnits(rand: () => number): { units: Unit[]; behaviour: Record<string, Behaviour> } {

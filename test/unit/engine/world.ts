@@ -17,6 +17,9 @@ import { exitOf } from "../../../src/server/engine/exit.ts";
 import { planReload } from "../../../src/server/engine/reload.ts";
 import type { ReloadResult } from "../../../src/sdk/protocol/types.ts";
 
+/** The graph tests' mulberry32: a random run with a fixed seed replays. */
+export { prng as rng } from "../graph/nodes.ts";
+
 /** A unit from its TOML body; the name comes from the file name as on disk. */
 export function unit(name: string, toml: string): Unit {
   const r = parseUnit(toml, `${name}.toml`);
