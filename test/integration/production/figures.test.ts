@@ -25,7 +25,9 @@ describe("status and list show memory, CPU and processes", () => {
       async (s) => {
         const st = await waitFor("three processes", async () => {
           const st = await s.rpc("service.status", { name: "busy" });
-          return st.processes?.length === 3 ? st : null;
+          // three processes, both children past their exec (a fork not yet exec'd shows as "[sh]")
+          const sleeps = (st.processes ?? []).filter((p: { cmd: string }) => p.cmd.startsWith("sleep 10000")).length;
+          return st.processes?.length === 3 && sleeps === 2 ? st : null;
         }, 15_000);
         const cmds = st.processes.map((p: { cmd: string }) => p.cmd);
         expect(cmds[0]).toStartWith("sh -c i=0;");
