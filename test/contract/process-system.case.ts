@@ -6,6 +6,7 @@
 import { describe, expect, test } from "bun:test";
 import { ZinitError } from "../../src/sdk/errors.ts";
 import type { ServiceConfig } from "../../src/sdk/config/types.ts";
+import type { LineSink } from "../../src/server/effects/output.ts";
 import type { ProcessSystem } from "../../src/server/effects/processes.ts";
 
 export interface Programs {
@@ -29,12 +30,22 @@ async function until(what: string, cond: () => boolean, ms = 2_000): Promise<voi
   }
 }
 
+/** A sink that wants every line and hands them to `fn` one at a time. */
+function eachLine(fn: (stream: "stdout" | "stderr", line: string) => void = () => {}): LineSink {
+  return {
+    wanted: () => Number.POSITIVE_INFINITY,
+    lines: (stream, lines) => {
+      for (const line of lines) fn(stream, line);
+    },
+  };
+}
+
 export function processSystemContract(label: string, make: () => ProcessSystem, programs: Programs): void {
   describe(`ProcessSystem contract: ${label}`, () => {
     test("spawn gives a live group; its output reaches the sink line by line, in order", async () => {
       const ps = make();
       const lines: string[] = [];
-      const p = ps.spawn(programs.sayTwoLines, (stream, line) => lines.push(`${stream}:${line}`));
+      const p = ps.spawn(programs.sayTwoLines, eachLine((stream, line) => lines.push(`${stream}:${line}`)));
       expect(p.pid).toBeGreaterThan(0);
       expect(ps.groupAlive(p.pid)).toBe(true);
       await until("two lines", () => lines.length === 2);
@@ -47,7 +58,7 @@ export function processSystemContract(label: string, make: () => ProcessSystem, 
 
     test("an exit by itself is reported with its code and no signal", async () => {
       const ps = make();
-      const p = ps.spawn(programs.exitThreeSoon, () => {});
+      const p = ps.spawn(programs.exitThreeSoon, eachLine());
       expect(await p.exited).toEqual({ code: 3, signal: null });
       await until("the group gone", () => !ps.groupAlive(p.pid));
     });
@@ -55,7 +66,7 @@ export function processSystemContract(label: string, make: () => ProcessSystem, 
     test("a trapped SIGTERM leaves it running; SIGKILL ends it", async () => {
       const ps = make();
       const lines: string[] = [];
-      const p = ps.spawn(programs.ignoresTerm, (_s, l) => lines.push(l));
+      const p = ps.spawn(programs.ignoresTerm, eachLine((_s, l) => lines.push(l)));
       await until("ready", () => lines.includes("ready"));
       ps.signalGroup(p.pid, "SIGTERM");
       const early = await Promise.race([p.exited.then(() => "ended"), Bun.sleep(150).then(() => "alive")]);
@@ -66,7 +77,7 @@ export function processSystemContract(label: string, make: () => ProcessSystem, 
 
     test("the group outlives its leader until a signal reaches the rest", async () => {
       const ps = make();
-      const p = ps.spawn(programs.leavesAChild, () => {});
+      const p = ps.spawn(programs.leavesAChild, eachLine());
       expect((await p.exited).code).toBe(0);
       expect(ps.groupAlive(p.pid)).toBe(true);
       expect(ps.signalGroup(p.pid, "SIGTERM")).toBe(true);
@@ -77,7 +88,7 @@ export function processSystemContract(label: string, make: () => ProcessSystem, 
       const ps = make();
       let err: unknown;
       try {
-        ps.spawn(programs.missing, () => {});
+        ps.spawn(programs.missing, eachLine());
       } catch (e) {
         err = e;
       }

@@ -39,7 +39,7 @@ export class FakeProcesses implements ProcessSystem {
     if (argv.includes("child")) members.push({ alive: true, traps: new Set() });
     this.groups.set(pid, members);
     this.spawned.push({ pid, exec: argv });
-    for (const a of argv) if (a.startsWith("say:")) queueMicrotask(() => sink("stdout", a.slice(4)));
+    for (const a of argv) if (a.startsWith("say:")) queueMicrotask(() => sink.lines("stdout", [a.slice(4)]));
     const exit = argv.find((a) => a.startsWith("exit:"));
     if (exit) {
       const [code, ms] = exit.slice(5).split("@").map(Number);

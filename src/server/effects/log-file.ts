@@ -365,8 +365,13 @@ export class LogFiles {
     else this.files.set(name, new LogFile(settings, this.now));
   }
 
-  write(name: string, at: number, stream: "stdout" | "stderr", line: string): void {
-    this.files.get(name)?.write(at, stream, line);
+  has(name: string): boolean {
+    return this.files.has(name);
+  }
+
+  writeLines(name: string, at: number, stream: "stdout" | "stderr", lines: string[]): void {
+    const file = this.files.get(name);
+    if (file) for (const line of lines) file.write(at, stream, line);
   }
 
   status(name: string): LogFileStatus | null {

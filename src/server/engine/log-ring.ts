@@ -22,17 +22,23 @@ export class LogRing {
   private items: RingLine[] = [];
   private next = 0;
 
-  constructor(private capacity: number) {
-    this.capacity = Math.max(1, capacity);
+  private cap: number;
+
+  constructor(capacity: number) {
+    this.cap = Math.max(1, capacity);
+  }
+
+  get capacity(): number {
+    return this.cap;
   }
 
   push(entry: RingLine): void {
-    if (this.items.length < this.capacity) {
+    if (this.items.length < this.cap) {
       this.items.push(entry);
       return;
     }
     this.items[this.next] = entry;
-    this.next = (this.next + 1) % this.capacity;
+    this.next = (this.next + 1) % this.cap;
   }
 
   get size(): number {
@@ -54,7 +60,7 @@ export class LogRing {
   /** Keeps the newest lines that fit a new capacity (a reload may change buffer_lines). */
   resize(capacity: number): void {
     const kept = this.tail(Math.min(this.items.length, capacity));
-    this.capacity = Math.max(1, capacity);
+    this.cap = Math.max(1, capacity);
     this.items = kept;
     this.next = 0;
   }

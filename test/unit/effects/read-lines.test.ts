@@ -9,11 +9,19 @@ import { MAX_LINE_CHARS } from "../../../src/server/engine/log-ring.ts";
 import { readLines } from "../../../src/server/effects/output.ts";
 import { socketPair } from "../../../src/sys/libc.ts";
 
-/** Writes each piece to the other end (a pause between, so each is its own chunk), then closes it. */
-async function linesOf(pieces: (string | Uint8Array)[]): Promise<string[]> {
+/**
+ * Writes each piece to the other end (a pause between, so each is its own chunk),
+ * then closes it. `wanted` is how many of a chunk's newest lines the sink takes.
+ */
+async function linesOf(pieces: (string | Uint8Array)[], wanted = Number.POSITIVE_INFINITY): Promise<string[]> {
   const [ours, theirs] = socketPair();
   const lines: string[] = [];
-  const done = readLines(ours, "stderr", (stream, line) => lines.push(`${stream}:${line}`));
+  const done = readLines(ours, "stderr", {
+    wanted: () => wanted,
+    lines: (stream, batch) => {
+      for (const line of batch) lines.push(`${stream}:${line}`);
+    },
+  });
   for (const p of pieces) {
     writeSync(theirs, typeof p === "string" ? Buffer.from(p) : p);
     await Bun.sleep(5);
@@ -36,6 +44,16 @@ describe("readLines", () => {
   test("a line that never ends is cut once 64 KiB are pending, then clamped like any line", async () => {
     const lines = await linesOf(["x".repeat(70_000), "\nz\n"]);
     expect(lines).toEqual([`stderr:${"x".repeat(MAX_LINE_CHARS)}… [cut ${70_000 - MAX_LINE_CHARS} chars]`, "stderr:", "stderr:z"]);
+  });
+
+  test("a sink that wants only the newest lines of a chunk gets exactly those", async () => {
+    // "p1" begins in the first chunk: it is dropped with the older lines of the second.
+    expect(await linesOf(["p", "1\nl2\nl3\nl4\nl5\nta", "il\n"], 2)).toEqual(["stderr:l4", "stderr:l5", "stderr:tail"]);
+    // a chunk with no more lines than wanted keeps its first line whole, rest included
+    expect(await linesOf(["p", "1\nl2\n"], 2)).toEqual(["stderr:p1", "stderr:l2"]);
+    // empty lines count as lines, including one at the very start of a chunk
+    expect(await linesOf(["\n\nx\n\n"], 3)).toEqual(["stderr:", "stderr:x", "stderr:"]);
+    expect(await linesOf(["\n"], 1)).toEqual(["stderr:"]);
   });
 
   test("resolves when the writer closes without writing", async () => {
