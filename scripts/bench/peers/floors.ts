@@ -30,3 +30,20 @@ process.on("SIGTERM", async () => {
 });
 setInterval(() => {}, 1 << 30);
 `;
+
+/**
+ * The flood floor. argv: the flooding shell command; it waits for SIGUSR1, then
+ * runs the command with stdout on a pipe and reads it to the end, keeping nothing:
+ * what Bun itself costs to take in that much output.
+ */
+export const FLOOD_FLOOR_SOURCE = `
+const [script] = process.argv.slice(2);
+process.on("SIGUSR1", async () => {
+  const p = Bun.spawn(["sh", "-c", script], { stdin: "ignore", stdout: "pipe", stderr: "inherit" });
+  let bytes = 0;
+  for await (const chunk of p.stdout) bytes += chunk.length;
+  await p.exited;
+  globalThis.bytes = bytes;
+});
+setInterval(() => {}, 1 << 30);
+`;

@@ -21,7 +21,8 @@ import { ZinitClient } from "../../../src/sdk/client.ts";
 import { ZINIT } from "../../../test/helpers/paths.ts";
 import { cpuMs } from "../../../test/helpers/proc.ts";
 import { fmt } from "../stats.ts";
-import { log, type PeerBench, type PeerSection } from "./context.ts";
+import { compile, log, type PeerBench, type PeerSection } from "./context.ts";
+import { FLOOD_FLOOR_SOURCE } from "./floors.ts";
 import { answers, type Peer, SleepCounter, type Spec, startPeer, type Started, stopPeer, until } from "./systems.ts";
 
 interface Mem {
@@ -129,9 +130,48 @@ ${started.map((s, i) => `| ${s.peer} | ${after[i]!.cpuMs - before[i]!.cpuMs} | $
   }
 }
 
+interface FloodResult {
+  peer: Peer | "floor";
+  rate: number;
+  rss0: number;
+  max: number;
+  cpu: number;
+}
+
+/** The flood read by the floor program: Bun's own cost of taking in that output. */
+async function floodFloor(b: PeerBench, lines: number): Promise<FloodResult> {
+  const dir = join(b.base, "flood-stamps-floor");
+  Bun.spawnSync(["mkdir", "-p", dir]);
+  const script = `date +%s%N > ${dir}/t0; yes ${"0".repeat(99)} | head -n ${lines}; date +%s%N > ${dir}/t1`;
+  const proc = Bun.spawn([compile(b, "flood-floor", FLOOD_FLOOR_SOURCE), script], { stdin: "ignore", stdout: "ignore", stderr: "inherit" });
+  try {
+    await Bun.sleep(2000);
+    const rss0 = memOf(proc.pid).rss;
+    const c0 = cpuMs(proc.pid);
+    log(`flood: floor, ${lines} lines`);
+    process.kill(proc.pid, "SIGUSR1");
+    let max = rss0;
+    await until("floor: the flood to end", () => {
+      max = Math.max(max, memOf(proc.pid).rss);
+      try {
+        readFileSync(join(dir, "t1"));
+        return true;
+      } catch {
+        return false;
+      }
+    }, 300_000, 20);
+    await Bun.sleep(200);
+    const ns = (f: string) => Number(readFileSync(join(dir, f), "utf8").trim());
+    return { peer: "floor", rate: lines / ((ns("t1") - ns("t0")) / 1e9), rss0, max, cpu: cpuMs(proc.pid) - c0 };
+  } finally {
+    proc.kill("SIGKILL");
+    await proc.exited;
+  }
+}
+
 async function flood(b: PeerBench): Promise<void> {
   const lines = b.opts.floodLines;
-  const res: { peer: Peer; rate: number; rss0: number; max: number; cpu: number }[] = [];
+  const res: FloodResult[] = [];
   for (const peer of peersOf(b)) {
     const dir = join(b.base, `flood-stamps-${peer}`);
     Bun.spawnSync(["mkdir", "-p", dir]);
@@ -168,17 +208,19 @@ async function flood(b: PeerBench): Promise<void> {
       await stopPeer(s);
     }
   }
-  const get = (p: Peer, f: (r: (typeof res)[0]) => number) => {
+  res.push(await floodFloor(b, lines));
+  const get = (p: Peer | "floor", f: (r: (typeof res)[0]) => number) => {
     const r = res.find((x) => x.peer === p);
     return r ? f(r) : Number.NaN;
   };
-  b.rows.push({ what: `one service flooding 100-byte lines: M lines/s captured`, unit: "M/s", zinit: get("zinit", (r) => r.rate / 1e6), dinit: get("dinit", (r) => r.rate / 1e6), supervisord: get("supervisord", (r) => r.rate / 1e6), goal: "≥ supervisord", met: get("zinit", (r) => r.rate) >= get("supervisord", (r) => r.rate), digits: 2 });
-  b.rows.push({ what: "while flooding: server RSS over idle (MB)", unit: "MB", zinit: get("zinit", (r) => (r.max - r.rss0) / 1024), dinit: get("dinit", (r) => (r.max - r.rss0) / 1024), supervisord: get("supervisord", (r) => (r.max - r.rss0) / 1024), goal: "≤ +10 MB", met: get("zinit", (r) => r.max - r.rss0) <= 10 * 1024 });
+  b.rows.push({ what: `one service flooding 100-byte lines: M lines/s captured`, unit: "M/s", zinit: get("zinit", (r) => r.rate / 1e6), dinit: get("dinit", (r) => r.rate / 1e6), supervisord: get("supervisord", (r) => r.rate / 1e6), floor: get("floor", (r) => r.rate / 1e6), goal: "≥ supervisord", met: get("zinit", (r) => r.rate) >= get("supervisord", (r) => r.rate), digits: 2 });
+  b.rows.push({ what: "while flooding: server RSS over idle (MB)", unit: "MB", zinit: get("zinit", (r) => (r.max - r.rss0) / 1024), dinit: get("dinit", (r) => (r.max - r.rss0) / 1024), supervisord: get("supervisord", (r) => (r.max - r.rss0) / 1024), floor: get("floor", (r) => (r.max - r.rss0) / 1024), goal: "≤ +10 MB", met: get("zinit", (r) => r.max - r.rss0) <= 10 * 1024 });
   b.sections.push(`## Log flood
 
 One service, started on demand: \`sh -c 'date +%s%N > t0; yes 000…0 (99 zeros) | head -n ${lines}; date +%s%N > t1'\`.
 zinit keeps the lines in its ring (1,000 lines), dinit in its \`log-type = buffer\`
-(\`log-buffer-size = 102400\`), supervisord writes them to \`stdout_logfile\`.
+(\`log-buffer-size = 102400\`), supervisord writes them to \`stdout_logfile\`. The floor is a bare compiled Bun
+program that reads the same output from a pipe and keeps nothing.
 
 | system | lines/s | server CPU (ms) | RSS before (MB) | RSS max (MB) |
 |---|---:|---:|---:|---:|
