@@ -71,7 +71,7 @@ say "daemon after $(alive "$L") $(alive "$D") $(alive "$S")"
 say "daemon events $(flat $CG/daemon.service/cgroup.events)"
 dump daemon zinit --json status daemon
 
-# A fork bomb held at pids_max while the rest of the machine works.
+# A burst of forks held at pids_max while the rest of the machine works.
 zinit start bomb >/dev/null 2>&1
 sleep 3
 say "bomb pids $(cat $CG/bomb.service/pids.current) $(cat $CG/bomb.service/pids.max)"
