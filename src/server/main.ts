@@ -16,6 +16,7 @@ import { formatCriticalReport, SERVER_EXIT } from "../pid1/report.ts";
 import { ChildReaper } from "./effects/reaper.ts";
 import { setChildSubreaper } from "../sys/libc.ts";
 import { listenRpc } from "./rpc/listen.ts";
+import { AfterBurst } from "./effects/after-burst.ts";
 import { buildHandlers } from "./rpc/handlers.ts";
 import { ConfigStore } from "./config-store.ts";
 import { lockInstance } from "./effects/instance-lock.ts";
@@ -211,6 +212,7 @@ async function serve(flags: ServerFlags, log: Logger): Promise<void> {
   });
 
   let server: Awaited<ReturnType<typeof listenRpc>> | undefined;
+  const afterBurst = new AfterBurst();
   try {
     server = await listenRpc(
       paths.socket,
@@ -228,6 +230,7 @@ async function serve(flags: ServerFlags, log: Logger): Promise<void> {
           setImmediate(() => void shutdown(`${kind} requested`));
         },
       }),
+      { onRead: (bytes) => afterBurst.note(bytes) },
     );
   } catch (err) {
     log.error((err as Error).message);

@@ -38,6 +38,8 @@ export interface ListenOptions {
   onInternalError?: InternalErrorReporter;
   /** Called when a connection is dropped for misbehaving (oversized line, unread output). */
   onWarning?: (message: string) => void;
+  /** Called with the size of every chunk read from a client (the server's memory policy counts them). */
+  onRead?: (bytes: number) => void;
 }
 
 /** A listening server. */
@@ -78,6 +80,7 @@ export async function listenRpc(
   await claimSocketPath(socketPath);
 
   const connections = new Set<Connection>();
+  const onRead = opts.onRead ?? (() => {});
   let nextId = 1;
   const { value: listener, file } = bindPrivate<UnixSocketListener<SocketData>>(socketPath, () =>
     Bun.listen<SocketData>({
@@ -91,6 +94,7 @@ export async function listenRpc(
           connections.add(conn);
         },
         data(socket, chunk) {
+          onRead(chunk.length);
           socket.data?.conn?.received(chunk);
         },
         drain(socket) {
