@@ -136,13 +136,27 @@ export interface EngineModel {
   /** by index in `order`: 1 when the next walk must look at that unit */
   dirty: Uint8Array;
   /** by index in `order`: the indexes of its neighbours, made on first need */
-  neighbours: (Int32Array | undefined)[];
+  neighbours: (Neighbours | undefined)[];
   /** by index in `order`: where among its dependents one still up was last found */
   upHint: Int32Array;
+  /**
+   * by index in `order`: the index of the dependent that held the unit's stop back
+   * when it was last looked at, or -1 (none found, or not looked at). A change of
+   * any other dependent cannot let it stop, so it is not looked at again for that.
+   */
+  heldBy: Int32Array;
   /** a walk suspended on a spawn: where to resume */
   walk: { round: number; index: number } | null;
   /** reloads waiting for their removed units to go down */
   readonly reloads: { plan: ReloadPlan; token: number }[];
+}
+
+/** A unit's neighbours by what a change of it means to them (see markAround). */
+interface Neighbours {
+  /** its dependents and its conflicts: their steps read it */
+  readers: Int32Array;
+  /** what it depends on: their steps read it only to know whether they may stop */
+  below: Int32Array;
 }
 
 export function newModel(): EngineModel {
@@ -159,6 +173,7 @@ export function newModel(): EngineModel {
     dirty: new Uint8Array(0),
     neighbours: [],
     upHint: new Int32Array(0),
+    heldBy: new Int32Array(0),
     walk: null,
     reloads: [],
   };
@@ -253,26 +268,49 @@ class Step {
     this.out.push({ kind: "schedule-pass" });
   }
 
-  /** The next walk looks at `name` and at every unit whose step reads its record. */
+  /**
+   * The next walk looks at `name` and at every unit whose step reads its record:
+   * what depends on it and what it conflicts with, unless that unit is wanted down
+   * (then its step reads only its own record and its dependents); what it depends
+   * on only where `name` is what held that unit's stop back (or nothing is known),
+   * since that is all a unit's step reads of its dependents. In a shutdown of 10
+   * layers of 100 this spares ~100 looks per exit: each exit of a layer used to
+   * make the whole layer below look again, though only the last one lets it go.
+   */
   private markAround(name: string): void {
-    const { position, dirty, neighbours } = this.m;
+    const { position, dirty, neighbours, heldBy } = this.m;
     const i = position.get(name);
     // A unit on a cycle is not walked, but its neighbours are.
     const around = i === undefined ? this.neighboursOf(name) : (neighbours[i] ??= this.neighboursOf(name));
     if (i !== undefined) dirty[i] = 1;
-    for (let k = 0; k < around.length; k++) dirty[around[k]!] = 1;
+    const { readers, below } = around;
+    for (let k = 0; k < readers.length; k++) {
+      const j = readers[k]!;
+      // A unit wanted down reads nothing of what it depends on or conflicts with.
+      if (this.m.records.get(this.m.order[j]!)?.desired !== "down") dirty[j] = 1;
+    }
+    for (let k = 0; k < below.length; k++) {
+      const j = below[k]!;
+      const held = heldBy[j]!;
+      if (held === -1 || held === i || i === undefined) dirty[j] = 1;
+    }
   }
 
-  /** What depends on `name`, what it depends on and what it conflicts with, as indexes in `order`. */
-  private neighboursOf(name: string): Int32Array {
+  /** As indexes in `order`: what depends on `name` or conflicts with it, and what it depends on. */
+  private neighboursOf(name: string): Neighbours {
     const { graph, position } = this.m;
-    const names = [...graph.dependentsOf(name).map((e) => e.from), ...graph.dependenciesOf(name).map((e) => e.to), ...graph.conflictsOf(name)];
-    const out: number[] = [];
-    for (const n of names) {
-      const i = position.get(n);
-      if (i !== undefined) out.push(i);
-    }
-    return Int32Array.from(out);
+    const indexes = (names: string[]): Int32Array => {
+      const out: number[] = [];
+      for (const n of names) {
+        const i = position.get(n);
+        if (i !== undefined) out.push(i);
+      }
+      return Int32Array.from(out);
+    };
+    return {
+      readers: indexes([...graph.dependentsOf(name).map((e) => e.from), ...graph.conflictsOf(name)]),
+      below: indexes(graph.dependenciesOf(name).map((e) => e.to)),
+    };
   }
 
   private arm(timer: TimerRef, ms: number): void {
@@ -315,8 +353,12 @@ class Step {
   /** Whether a dependent of `rec` is still up and going down too (see dependentStillUp). */
   private dependentsStillUp(rec: ServiceRecord): boolean {
     const i = this.m.position.get(rec.name);
-    const found = dependentStillUp(rec, this.m.graph, this.lookup, i === undefined ? 0 : this.m.upHint[i]);
-    if (i !== undefined && found >= 0) this.m.upHint[i] = found;
+    const edges = this.m.graph.dependentsOf(rec.name);
+    const found = dependentStillUp(rec, this.m.graph, this.lookup, i === undefined ? -1 : this.m.upHint[i]);
+    if (i !== undefined) {
+      if (found >= 0) this.m.upHint[i] = found;
+      this.m.heldBy[i] = found >= 0 ? (this.m.position.get(edges[found]!.from) ?? -1) : -1;
+    }
     return found >= 0;
   }
 
@@ -355,7 +397,8 @@ class Step {
     m.position = new Map(m.order.map((n, i) => [n, i]));
     m.dirty = new Uint8Array(m.order.length).fill(1);
     m.neighbours = [];
-    m.upHint = new Int32Array(m.order.length);
+    m.upHint = new Int32Array(m.order.length).fill(-1);
+    m.heldBy = new Int32Array(m.order.length).fill(-1);
   }
 
   // ------------------------------------------------------------ operator commands
@@ -437,6 +480,9 @@ class Step {
     const roots = new Set(typeof names === "string" ? [names] : names);
     const queue: [string, StopCause, string][] = [...roots].reverse().map((n) => [n, cause, note]);
     const seen = new Set<string>();
+    // Every unit a root (shutdown): no dependent is left to pull in, and looking
+    // costs a pass over every edge (90,000 with 10 layers of 100).
+    const expand = roots.size < this.m.records.size;
     while (queue.length > 0) {
       const [n, c, why] = queue.pop()!;
       if (seen.has(n)) continue;
@@ -448,6 +494,7 @@ class Step {
       this.m.stopNotes.set(n, why);
       // A stop wins over a restart under way: the process must not come back.
       if (r.pid !== null && (r.stopCause === null || r.stopCause === "restart" || r.stopCause === "reload")) r.stopCause = c;
+      if (!expand) continue;
       for (const e of this.m.graph.dependentsOf(n)) {
         if (e.type !== "requires" || seen.has(e.from) || roots.has(e.from)) continue;
         if (c === "shutdown") queue.push([e.from, "shutdown", "shutdown"]);
@@ -519,8 +566,9 @@ class Step {
     m.walk = null;
     const { dirty } = m;
     for (; w.round < MAX_ROUNDS && dirty.includes(1); w.round++, w.index = 0) {
-      for (; w.index < m.order.length; w.index++) {
-        if (dirty[w.index] === 0) continue;
+      // indexOf finds the next marked unit natively: a pass after one exit among
+      // 1,000 units looks at a handful of them, not at 1,000 flags one by one.
+      for (w.index = dirty.indexOf(1, w.index); w.index >= 0; w.index = dirty.indexOf(1, w.index + 1)) {
         dirty[w.index] = 0;
         const rec = m.records.get(m.order[w.index]!);
         if (!rec) continue;

@@ -62,15 +62,17 @@ export function lostRequirement(rec: ServiceRecord, lookup: Lookup): string | nu
 
 /**
  * The position in graph.dependentsOf(rec) of a dependent (any edge) still up and
- * going down too, or -1: `rec` stops only after them. The search starts at `from`
- * and wraps around: dependents stopped together end in about the order they are
- * listed, so starting where the last one was found skips those already gone.
+ * going down too, or -1: `rec` stops only after them. The search goes backwards
+ * from `from` (-1: from the last) and wraps around. Dependents are signalled in
+ * about the order they are listed, so the last listed one still up is likely the
+ * last to go: a unit waiting on it is not looked at again for every earlier exit.
  */
-export function dependentStillUp(rec: ServiceRecord, graph: Graph, lookup: Lookup, from = 0): number {
+export function dependentStillUp(rec: ServiceRecord, graph: Graph, lookup: Lookup, from = -1): number {
   const edges = graph.dependentsOf(rec.name);
   const n = edges.length;
+  const start = from < 0 || from >= n ? n - 1 : from;
   for (let k = 0; k < n; k++) {
-    const i = (from + k) % n;
+    const i = (start - k + n) % n;
     const edge = edges[i]!;
     const d = lookup(edge.from);
     if (d !== undefined && isUpGoingDown(d, edge.type)) return i;
