@@ -30,6 +30,13 @@
  * Bun's exited children waits until Bun's own wait for it has run, which is the
  * same event-loop turn or the next.
  *
+ * A peek costs the kernel a walk over all our children when none is waitable
+ * (with 1,000 services, 1,000 tasks looked at). So peeks are coalesced: at most
+ * one per event-loop turn however many SIGCHLDs arrived, and Bun's reaping of a
+ * child asks for one only if the last peek stopped at that child. Stopping a
+ * layer of 100 services used to cost two full walks per exit, ~40 % of the
+ * server's time in the stop.
+ *
  * Allocation: the syscall buffers are reused (libc.ts); a pass allocates only
  * the small status object handed to `onOrphanExit` for each orphan.
  */
@@ -54,8 +61,11 @@ export class ChildReaper {
   private inPass = false;
   private passAgain = false;
   private reapedTotal = 0;
+  private passQueued = false;
+  /** the pid of Bun's child the last peek stopped at, or 0 */
+  private blockedOn = 0;
   private readonly onSigchld = (): void => {
-    this.reapNow();
+    this.queuePass();
   };
 
   constructor(opts: ChildReaperOptions = {}) {
@@ -85,7 +95,17 @@ export class ChildReaper {
   /** Bun has reaped `pid`; orphans that queued behind it can be reaped now. */
   untrack(pid: number): void {
     this.own.delete(pid);
-    if (this.started) this.reapNow();
+    if (this.started && pid === this.blockedOn) this.queuePass();
+  }
+
+  /** One pass in this event-loop turn, after whatever else the turn brings (more exits, Bun's own reaping). */
+  private queuePass(): void {
+    if (this.passQueued) return;
+    this.passQueued = true;
+    setImmediate(() => {
+      this.passQueued = false;
+      if (this.started) this.reapNow();
+    });
   }
 
   /** Pids currently left to Bun. */
@@ -143,9 +163,14 @@ export class ChildReaper {
   private pass(): number {
     let reaped = 0;
     let vanished = 0;
+    this.blockedOn = 0;
     for (;;) {
       const pid = peekWaitable();
-      if (pid <= 0 || this.own.has(pid)) break;
+      if (pid <= 0) break;
+      if (this.own.has(pid)) {
+        this.blockedOn = pid;
+        break;
+      }
       const got = waitpidNoHang(pid);
       if (got === null) {
         // Someone else reaped it between peek and wait (a child spawned outside
