@@ -138,6 +138,18 @@ interface FloodResult {
   cpu: number;
 }
 
+/**
+ * Whether `date +%s%N > FILE` has finished: the shell creates the file before date
+ * writes to it, and an empty stamp read as 0 once gave a negative rate.
+ */
+function stampWritten(file: string): boolean {
+  try {
+    return readFileSync(file, "utf8").endsWith("\n");
+  } catch {
+    return false;
+  }
+}
+
 /** The flood read by the floor program: Bun's own cost of taking in that output. */
 async function floodFloor(b: PeerBench, lines: number): Promise<FloodResult> {
   const dir = join(b.base, "flood-stamps-floor");
@@ -153,12 +165,7 @@ async function floodFloor(b: PeerBench, lines: number): Promise<FloodResult> {
     let max = rss0;
     await until("floor: the flood to end", () => {
       max = Math.max(max, memOf(proc.pid).rss);
-      try {
-        readFileSync(join(dir, "t1"));
-        return true;
-      } catch {
-        return false;
-      }
+      return stampWritten(join(dir, "t1"));
     }, 300_000, 20);
     await Bun.sleep(200);
     const ns = (f: string) => Number(readFileSync(join(dir, f), "utf8").trim());
@@ -194,12 +201,7 @@ async function flood(b: PeerBench): Promise<void> {
       const t1 = join(dir, "t1");
       await until(`${peer}: the flood to end`, () => {
         max = Math.max(max, memOf(s.proc.pid).rss);
-        try {
-          readFileSync(t1);
-          return true;
-        } catch {
-          return false;
-        }
+        return stampWritten(t1);
       }, 300_000, 20);
       await starter.exited;
       const ns = (f: string) => Number(readFileSync(join(dir, f), "utf8").trim());
