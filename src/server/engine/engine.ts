@@ -67,8 +67,9 @@
  * a unit's step reads nothing but its own record and those of its neighbours (what
  * it depends on, what depends on it, what it conflicts with), so a unit whose
  * neighbourhood did not change since it was last looked at would take no step.
- * Every state change marks the unit and its neighbours, and so does a walk step
- * that changed a unit; an operator command marks every unit. So a process exit
+ * Every state change marks the unit and those of its neighbours whose step can
+ * read the change (see markAround), and so does a walk step that changed a unit;
+ * an operator command marks every unit. So a process exit
  * costs a look at its neighbours, not at every unit and edge: with 1,000 units and
  * 90,000 edges the difference is ~10^5 checks per exit.
  */
