@@ -22,16 +22,52 @@ export interface Logger {
 
 let out: Bun.FileSink | null = null;
 let err: Bun.FileSink | null = null;
+let flushQueued = false;
 
-function write(toStderr: boolean, line: string): void {
-  const sink = toStderr ? (err ??= Bun.stderr.writer()) : (out ??= Bun.stdout.writer());
+/**
+ * Info and debug lines of a batching logger are flushed once at the end of the
+ * current task: stopping 100 services logs 100 transitions in one walk, and a
+ * write(2) per line was more than half the time the walk took (100 SIGTERMs sent
+ * in 7.9 ms with the lines, 3.4 ms without). Warnings and errors go out at once,
+ * after what stdout holds, so lines keep their order and one that precedes an
+ * exit is never lost.
+ */
+function write(toStderr: boolean, line: string, batch: boolean): void {
   try {
-    sink.write(line);
-    const pending = sink.flush();
-    if (pending instanceof Promise) pending.catch(() => {});
+    if (toStderr) {
+      flush(out);
+      (err ??= Bun.stderr.writer()).write(line);
+      flush(err);
+      return;
+    }
+    (out ??= Bun.stdout.writer()).write(line);
+    if (!batch) return flush(out);
+    if (flushQueued) return;
+    flushQueued = true;
+    queueMicrotask(flushOut);
+    // process.exit() in the same task runs no microtask: take the lines along.
+    if (!exitHooked) {
+      exitHooked = true;
+      process.on("exit", flushOut);
+    }
   } catch {
     // A closed stdout must not take the server down with it.
   }
+}
+
+let exitHooked = false;
+
+function flushOut(): void {
+  flushQueued = false;
+  try {
+    flush(out);
+  } catch {}
+}
+
+function flush(sink: Bun.FileSink | null): void {
+  if (sink === null) return;
+  const pending = sink.flush();
+  if (pending instanceof Promise) pending.catch(() => {});
 }
 
 function format(args: unknown[]): string {
@@ -40,12 +76,18 @@ function format(args: unknown[]): string {
   return (require("node:util") as typeof import("node:util")).format(...args);
 }
 
-export function createLogger(tag: string, level = "info"): Logger {
+/**
+ * `batch`: info and debug lines are flushed at the end of the current task (the
+ * server). Without it every line is written at once (zinit-pid1, whose lines may
+ * be the last before reboot(2)).
+ */
+export function createLogger(tag: string, level = "info", opts: { batch?: boolean } = {}): Logger {
   const max = LOG_LEVELS[level] ?? 3;
+  const batch = opts.batch === true;
   const at =
     (n: number, mark: string) =>
     (...args: unknown[]): void => {
-      if (n <= max) write(n <= 1, `[${tag}] ${mark}${format(args)}\n`);
+      if (n <= max) write(n <= 1, `[${tag}] ${mark}${format(args)}\n`, batch);
     };
   return { error: at(0, "error: "), warn: at(1, "warn: "), info: at(3, ""), debug: at(4, "") };
 }

@@ -105,7 +105,7 @@ export async function runServer(args: string[]): Promise<void> {
   }
   if (flags === "help") return void process.stdout.write(USAGE);
   if (flags === "version") return void process.stdout.write(`zinit ${VERSION}\n`);
-  const log = createLogger("zinit", flags.logLevel);
+  const log = createLogger("zinit", flags.logLevel, { batch: true });
   guardProcess(log);
   try {
     await serve(flags, log);
