@@ -23,6 +23,7 @@ export interface Logger {
 let out: Bun.FileSink | null = null;
 let err: Bun.FileSink | null = null;
 let flushQueued = false;
+let exitHooked = false;
 
 /**
  * Info and debug lines of a batching logger are flushed once at the end of the
@@ -54,8 +55,6 @@ function write(toStderr: boolean, line: string, batch: boolean): void {
     // A closed stdout must not take the server down with it.
   }
 }
-
-let exitHooked = false;
 
 function flushOut(): void {
   flushQueued = false;

@@ -138,14 +138,13 @@ export interface EngineModel {
   dirty: Uint8Array;
   /** by index in `order`: the indexes of its neighbours, made on first need */
   neighbours: (Neighbours | undefined)[];
-  /** by index in `order`: where among its dependents one still up was last found */
-  upHint: Int32Array;
   /**
-   * by index in `order`: the index of the dependent that held the unit's stop back
-   * when it was last looked at, or -1 (none found, or not looked at). A change of
-   * any other dependent cannot let it stop, so it is not looked at again for that.
+   * by index in `order`: where among its dependents (graph.dependentsOf) the one
+   * that held its stop back was found when it was last looked at, or -1 (none
+   * found, or not looked at). The next search starts there, and a change of any
+   * other dependent cannot let it stop, so it is not looked at again for that.
    */
-  heldBy: Int32Array;
+  upHint: Int32Array;
   /** a walk suspended on a spawn: where to resume */
   walk: { round: number; index: number } | null;
   /** reloads waiting for their removed units to go down */
@@ -174,7 +173,6 @@ export function newModel(): EngineModel {
     dirty: new Uint8Array(0),
     neighbours: [],
     upHint: new Int32Array(0),
-    heldBy: new Int32Array(0),
     walk: null,
     reloads: [],
   };
@@ -273,13 +271,14 @@ class Step {
    * The next walk looks at `name` and at every unit whose step reads its record:
    * what depends on it and what it conflicts with, unless that unit is wanted down
    * (then its step reads only its own record and its dependents); what it depends
-   * on only where `name` is what held that unit's stop back (or nothing is known),
+   * on only where `name` is what held that unit's stop back (its upHint; or
+   * nothing is known),
    * since that is all a unit's step reads of its dependents. In a shutdown of 10
    * layers of 100 this spares ~100 looks per exit: each exit of a layer used to
    * make the whole layer below look again, though only the last one lets it go.
    */
   private markAround(name: string): void {
-    const { position, dirty, neighbours, heldBy } = this.m;
+    const { position, dirty, neighbours, upHint, order, graph } = this.m;
     const i = position.get(name);
     // A unit on a cycle is not walked, but its neighbours are.
     const around = i === undefined ? this.neighboursOf(name) : (neighbours[i] ??= this.neighboursOf(name));
@@ -288,12 +287,12 @@ class Step {
     for (let k = 0; k < readers.length; k++) {
       const j = readers[k]!;
       // A unit wanted down reads nothing of what it depends on or conflicts with.
-      if (this.m.records.get(this.m.order[j]!)?.desired !== "down") dirty[j] = 1;
+      if (this.m.records.get(order[j]!)?.desired !== "down") dirty[j] = 1;
     }
     for (let k = 0; k < below.length; k++) {
       const j = below[k]!;
-      const held = heldBy[j]!;
-      if (held === -1 || held === i || i === undefined) dirty[j] = 1;
+      const h = upHint[j]!;
+      if (h < 0 || i === undefined || graph.dependentsOf(order[j]!)[h]?.from === name) dirty[j] = 1;
     }
   }
 
@@ -354,12 +353,8 @@ class Step {
   /** Whether a dependent of `rec` is still up and going down too (see dependentStillUp). */
   private dependentsStillUp(rec: ServiceRecord): boolean {
     const i = this.m.position.get(rec.name);
-    const edges = this.m.graph.dependentsOf(rec.name);
     const found = dependentStillUp(rec, this.m.graph, this.lookup, i === undefined ? -1 : this.m.upHint[i]);
-    if (i !== undefined) {
-      if (found >= 0) this.m.upHint[i] = found;
-      this.m.heldBy[i] = found >= 0 ? (this.m.position.get(edges[found]!.from) ?? -1) : -1;
-    }
+    if (i !== undefined) this.m.upHint[i] = found;
     return found >= 0;
   }
 
@@ -399,7 +394,6 @@ class Step {
     m.dirty = new Uint8Array(m.order.length).fill(1);
     m.neighbours = [];
     m.upHint = new Int32Array(m.order.length).fill(-1);
-    m.heldBy = new Int32Array(m.order.length).fill(-1);
   }
 
   // ------------------------------------------------------------ operator commands
