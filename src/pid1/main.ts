@@ -168,10 +168,14 @@ export async function runPid1(args: string[]): Promise<void> {
       log.error(`cannot start the server: ${(err as Error).message}`);
       server = null;
     }
-    const reports = server ? readReports((server.stdio as unknown[])[3] as number) : Promise.resolve([]);
+    // Read only after the exit, and only when it says there is a report: the
+    // server writes at most one line, which waits in the socket's buffer, and
+    // a stream kept open for the whole run cost Bun's thread pool at the end.
+    const reportFd = server ? ((server.stdio as unknown[])[3] as number) : null;
     const code = server ? await server.exited.catch(() => -1) : -1;
     server = null;
     const ending = endingOf(code, wanted);
+    const reports = ending === "critical" && reportFd !== null ? readReports(reportFd) : closeQuietly(reportFd);
     if (ending === "critical") {
       const critical = (await reports).at(-1) ?? { name: "(unknown)", status: 1 };
       // Container: exits. VM: returns once the emergency shell is left, to retry the boot.
@@ -206,6 +210,13 @@ function endingOf(code: number, wanted: Ending | null): Ending | null {
 }
 
 type Log = { info(m: string): void; warn(m: string): void; error(m: string): void };
+
+async function closeQuietly(fd: number | null): Promise<CriticalReport[]> {
+  try {
+    if (fd !== null) closeSync(fd);
+  } catch {}
+  return [];
+}
 
 /** The reports the server wrote on its report fd, read until it closes. */
 async function readReports(fd: number): Promise<CriticalReport[]> {
