@@ -45,7 +45,7 @@ export class FakeProcesses implements ProcessSystem {
       const [code, ms] = exit.slice(5).split("@").map(Number);
       setTimeout(() => this.die(leader, { code: code ?? 0, signal: null }), ms ?? 0);
     }
-    return { pid, exited, drained: exited.then(() => undefined), ready: null };
+    return { pid, exited, ready: null };
   }
 
   signalGroup(pgid: number, signal: string | number): boolean {

@@ -55,28 +55,28 @@ interface LineReader {
   sink: LineSink;
   /** bytes after the last newline seen, copied: the chunk's buffer is reused */
   rest: Uint8Array | null;
-  done: () => void;
+  onEnd: (() => void) | undefined;
 }
 
 /**
  * Reads the socket `fd` (our end of a service's stdout or stderr) line by line
- * into `sink` until the service's end is closed; resolves then. Bun's own socket
- * calls back with each chunk from its event loop, one read per wake-up, so a
- * flooding service never starves timers or the control socket, and a quiet one
+ * into `sink` until the service's end is closed, then calls `onEnd`. Bun's own
+ * socket calls back with each chunk from its event loop, one read per wake-up, so
+ * a flooding service never starves timers or the control socket, and a quiet one
  * costs a few hundred bytes: the handlers are shared, and there is no stream,
  * reader, decoder or read buffer of its own (a ReadableStream over a pipe holds
- * ~7 KB of objects and a 256 KB buffer).
+ * ~7 KB of objects and a 256 KB buffer). A callback rather than a promise: the
+ * server has no use for the end, and a promise per socket was kept for every
+ * service and settled on every exit.
  */
-export function readLines(fd: number, stream: "stdout" | "stderr", sink: LineSink): Promise<void> {
-  return new Promise((done) => {
-    const reader: LineReader = { stream, sink, rest: null, done };
-    // Bun.connect takes an fd the types do not list: the socket Bun builds over it is its own.
-    Bun.connect({ fd, socket: LINE_HANDLERS, data: reader } as unknown as Bun.UnixSocketOptions<LineReader>).catch(() => {
-      try {
-        closeSync(fd);
-      } catch {}
-      finish(reader);
-    });
+export function readLines(fd: number, stream: "stdout" | "stderr", sink: LineSink, onEnd?: () => void): void {
+  const reader: LineReader = { stream, sink, rest: null, onEnd };
+  // Bun.connect takes an fd the types do not list: the socket Bun builds over it is its own.
+  Bun.connect({ fd, socket: LINE_HANDLERS, data: reader } as unknown as Bun.UnixSocketOptions<LineReader>).catch(() => {
+    try {
+      closeSync(fd);
+    } catch {}
+    finish(reader);
   });
 }
 
@@ -142,7 +142,7 @@ function keep(r: LineReader, bytes: Uint8Array): void {
 function finish(r: LineReader): void {
   if (r.rest !== null && r.rest.length > 0) line(r, decoder.decode(r.rest));
   r.rest = null;
-  r.done();
+  r.onEnd?.();
 }
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {

@@ -21,8 +21,6 @@ export interface ServiceProcess {
   pid: number;
   /** resolves when the group leader has exited (never rejects) */
   exited: Promise<ProcessEnd>;
-  /** resolves when both output sockets are drained */
-  drained: Promise<void>;
   /** with ready_fd: true once the service wrote a newline there, false if it closed the fd first */
   ready: Promise<boolean> | null;
 }
@@ -89,14 +87,15 @@ export function spawnService(config: ServiceConfig, sink: LineSink, spawner: Spa
   } finally {
     closeAll(outTheirs, errTheirs);
   }
-  const drained = Promise.all([readLines(outOurs, "stdout", sink), readLines(errOurs, "stderr", sink)]).then(() => undefined);
+  readLines(outOurs, "stdout", sink);
+  readLines(errOurs, "stderr", sink);
   const ended = (): ProcessEnd => {
     const sig = proc.signalCode;
     return { code: sig == null ? proc.exitCode : null, signal: sig == null ? null : (normalizeSignal(sig) ?? String(sig)) };
   };
   const exited = proc.exited.then(ended, ended);
   const ready = s.ready_fd === null ? null : readinessOf((proc.stdio as unknown[])[s.ready_fd] as number);
-  return { pid: proc.pid, exited, drained, ready };
+  return { pid: proc.pid, exited, ready };
 }
 
 function closeAll(...fds: number[]): void {

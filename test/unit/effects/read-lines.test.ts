@@ -16,12 +16,19 @@ import { socketPair } from "../../../src/sys/libc.ts";
 async function linesOf(pieces: (string | Uint8Array)[], wanted = Number.POSITIVE_INFINITY): Promise<string[]> {
   const [ours, theirs] = socketPair();
   const lines: string[] = [];
-  const done = readLines(ours, "stderr", {
-    wanted: () => wanted,
-    lines: (stream, batch) => {
-      for (const line of batch) lines.push(`${stream}:${line}`);
-    },
-  });
+  const done = new Promise<void>((ended) =>
+    readLines(
+      ours,
+      "stderr",
+      {
+        wanted: () => wanted,
+        lines: (stream, batch) => {
+          for (const line of batch) lines.push(`${stream}:${line}`);
+        },
+      },
+      ended,
+    ),
+  );
   for (const p of pieces) {
     writeSync(theirs, typeof p === "string" ? Buffer.from(p) : p);
     await Bun.sleep(5);
