@@ -170,7 +170,7 @@ function conflictLists(a: number[], b: number[], n: number): Groups {
     }
   }
   offsets[n] = items.length;
-  return { offsets, items: Int32Array.from(items) };
+  return { offsets, items: new Int32Array(items) };
 }
 
 /** What buildGraph computed, handed to the graph whole. */
@@ -246,8 +246,12 @@ class BuiltGraph implements Graph {
     let list = this.conflictCache[v];
     if (list === undefined) {
       const { offsets, items } = this.parts.conflicts;
-      const ids = items.subarray(offsets[v], offsets[v + 1]);
-      list = this.conflictCache[v] = Object.freeze(Array.from(ids, (w) => this.names[w]!));
+      const from = offsets[v]!;
+      const to = offsets[v + 1]!;
+      if (from === to) return NO_NAMES;
+      const names: string[] = [];
+      for (let i = from; i < to; i++) names.push(this.names[items[i]!]!);
+      list = this.conflictCache[v] = Object.freeze(names);
     }
     return list;
   }
@@ -294,8 +298,13 @@ class BuiltGraph implements Graph {
     if (v === undefined) return NO_EDGES;
     let list = cache[v];
     if (list === undefined) {
-      const ids = groups.items.subarray(groups.offsets[v], groups.offsets[v + 1]);
-      list = cache[v] = Object.freeze(Array.from(ids, (e) => this.edge(e)));
+      // Most units have no edges of a kind: they share one empty list rather than caching their own.
+      const from = groups.offsets[v]!;
+      const to = groups.offsets[v + 1]!;
+      if (from === to) return NO_EDGES;
+      const edges: Edge[] = [];
+      for (let i = from; i < to; i++) edges.push(this.edge(groups.items[i]!));
+      list = cache[v] = Object.freeze(edges);
     }
     return list;
   }

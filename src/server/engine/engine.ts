@@ -159,6 +159,10 @@ interface Neighbours {
   below: Int32Array;
 }
 
+const NO_INDEXES = new Int32Array(0);
+const NO_NEIGHBOURS: Neighbours = Object.freeze({ readers: NO_INDEXES, below: NO_INDEXES });
+const indexArray = (xs: number[]): Int32Array => (xs.length === 0 ? NO_INDEXES : new Int32Array(xs));
+
 export function newModel(): EngineModel {
   return {
     records: new Map(),
@@ -299,18 +303,18 @@ class Step {
   /** As indexes in `order`: what depends on `name` or conflicts with it, and what it depends on. */
   private neighboursOf(name: string): Neighbours {
     const { graph, position } = this.m;
-    const indexes = (names: string[]): Int32Array => {
-      const out: number[] = [];
-      for (const n of names) {
-        const i = position.get(n);
-        if (i !== undefined) out.push(i);
-      }
-      return Int32Array.from(out);
+    const readers: number[] = [];
+    const below: number[] = [];
+    const add = (out: number[], n: string) => {
+      const i = position.get(n);
+      if (i !== undefined) out.push(i);
     };
-    return {
-      readers: indexes([...graph.dependentsOf(name).map((e) => e.from), ...graph.conflictsOf(name)]),
-      below: indexes(graph.dependenciesOf(name).map((e) => e.to)),
-    };
+    for (const e of graph.dependentsOf(name)) add(readers, e.from);
+    for (const n of graph.conflictsOf(name)) add(readers, n);
+    for (const e of graph.dependenciesOf(name)) add(below, e.to);
+    // A unit on its own (most of them in a flat set) shares one record instead of keeping two empty arrays.
+    if (readers.length === 0 && below.length === 0) return NO_NEIGHBOURS;
+    return { readers: indexArray(readers), below: indexArray(below) };
   }
 
   private arm(timer: TimerRef, ms: number): void {
