@@ -20,7 +20,13 @@
  * later tries again (reopening, so a remounted or freed disk is picked up). No
  * timer polls: a silent service costs nothing.
  */
-import { mkdir, open, readdir, rename, unlink, type FileHandle } from "node:fs/promises";
+import type { FileHandle } from "node:fs/promises";
+
+/**
+ * node:fs/promises on first use: loading it is ~1 ms of every server start,
+ * and most servers never open a log file.
+ */
+const fsp = (): typeof import("node:fs/promises") => require("node:fs/promises");
 import { constants } from "node:fs";
 import { basename, dirname } from "node:path";
 import type { Logging } from "../../sdk/config/types.ts";
@@ -245,7 +251,7 @@ export class LogFile {
     if (this.fh !== null && this.openPath === path) return;
     await this.closeHandle();
     try {
-      await mkdir(dirname(path), { recursive: true, mode: 0o750 });
+      await fsp().mkdir(dirname(path), { recursive: true, mode: 0o750 });
     } catch (err) {
       throw new Error(describeError(`cannot create directory ${dirname(path)}`, err));
     }
@@ -261,16 +267,16 @@ export class LogFile {
     // The oldest goes first, so that no rename replaces a file: ext4 flushes the
     // data of a file renamed over another (auto_da_alloc), which costs a
     // millisecond or more per rename on every rotation.
-    if (keep > 0) await unlink(`${path}.${keep}`).catch(() => {});
+    if (keep > 0) await fsp().unlink(`${path}.${keep}`).catch(() => {});
     for (const [from, to] of rotationRenames(path, keep)) {
       try {
-        await rename(from, to);
+        await fsp().rename(from, to);
       } catch (err) {
         // A gap in the numbering (FILE.2 never existed) is normal.
         if ((err as { code?: string }).code !== "ENOENT") throw new Error(describeError(`cannot rotate ${from}`, err));
       }
     }
-    if (keep === 0) await unlink(path).catch(() => {});
+    if (keep === 0) await fsp().unlink(path).catch(() => {});
     if (this.cleanedFor !== keep) {
       await this.removePastKeep(path, keep);
       this.cleanedFor = keep;
@@ -285,13 +291,13 @@ export class LogFile {
     const base = basename(path);
     let names: string[];
     try {
-      names = await readdir(dirname(path));
+      names = await fsp().readdir(dirname(path));
     } catch {
       return;
     }
     for (const name of names) {
       const n = rotatedIndex(base, name);
-      if (n !== null && n > keep) await unlink(`${dirname(path)}/${name}`).catch(() => {});
+      if (n !== null && n > keep) await fsp().unlink(`${dirname(path)}/${name}`).catch(() => {});
     }
   }
 
@@ -338,13 +344,13 @@ async function openForAppend(path: string): Promise<FileHandle> {
   // Opened close-on-exec by the runtime: a service never inherits it.
   const flags = constants.O_WRONLY | constants.O_APPEND;
   try {
-    const fh = await open(path, flags | constants.O_CREAT | constants.O_EXCL, 0o640);
+    const fh = await fsp().open(path, flags | constants.O_CREAT | constants.O_EXCL, 0o640);
     await fh.chmod(0o640);
     return fh;
   } catch (err) {
     if ((err as { code?: string }).code !== "EEXIST") throw err;
   }
-  return open(path, flags);
+  return fsp().open(path, flags);
 }
 
 /** The log files of every service that has one, by service name. */
