@@ -23,30 +23,37 @@ export interface Logger {
 let out: Bun.FileSink | null = null;
 let err: Bun.FileSink | null = null;
 let flushQueued = false;
+let pending = "";
 let exitHooked = false;
 
 /**
- * Info and debug lines of a batching logger are flushed once at the end of the
- * current task: stopping 100 services logs 100 transitions in one walk, and a
- * write(2) per line was more than half the time the walk took (100 SIGTERMs sent
- * in 7.9 ms with the lines, 3.4 ms without). Warnings and errors go out at once,
- * after what stdout holds, so lines keep their order and one that precedes an
- * exit is never lost.
+ * Info and debug lines of a batching logger are kept here and written once per
+ * turn of the event loop (setImmediate). Stopping 100 services logs 100
+ * transitions in one walk, and a write(2) per line was more than half the time
+ * the walk took (100 SIGTERMs sent in 7.9 ms with the lines, 3.4 ms without).
+ * Bun's FileSink alone is not enough: it writes at the end of every task, and
+ * each exit of a service is a task of its own (stopping 10 layers of 100: 1,022
+ * writes through the sink, 27-41 with this buffer, ~7 % off the stop).
+ * Warnings and errors go out at once, after the info lines before them, so
+ * lines keep their order and one that precedes an exit is never lost.
  */
 function write(toStderr: boolean, line: string, batch: boolean): void {
   try {
     if (toStderr) {
-      flush(out);
+      flushOut();
       (err ??= Bun.stderr.writer()).write(line);
       flush(err);
       return;
     }
-    (out ??= Bun.stdout.writer()).write(line);
-    if (!batch) return flush(out);
+    if (!batch) {
+      (out ??= Bun.stdout.writer()).write(line);
+      return flush(out);
+    }
+    pending += line;
     if (flushQueued) return;
     flushQueued = true;
-    queueMicrotask(flushOut);
-    // process.exit() in the same task runs no microtask: take the lines along.
+    setImmediate(flushOut);
+    // process.exit() before the next turn would leave them here: take them along.
     if (!exitHooked) {
       exitHooked = true;
       process.on("exit", flushOut);
@@ -58,7 +65,11 @@ function write(toStderr: boolean, line: string, batch: boolean): void {
 
 function flushOut(): void {
   flushQueued = false;
+  if (pending === "") return;
+  const text = pending;
+  pending = "";
   try {
+    (out ??= Bun.stdout.writer()).write(text);
     flush(out);
   } catch {}
 }
@@ -76,7 +87,7 @@ function format(args: unknown[]): string {
 }
 
 /**
- * `batch`: info and debug lines are flushed at the end of the current task (the
+ * `batch`: info and debug lines are written once per turn of the event loop (the
  * server). Without it every line is written at once (zinit-pid1, whose lines may
  * be the last before reboot(2)).
  */
