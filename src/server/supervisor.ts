@@ -23,7 +23,7 @@ import type { ServiceRecord } from "./engine/model.ts";
 import { exitOf } from "./engine/exit.ts";
 import { LogRing } from "./engine/log-ring.ts";
 import type { ReloadPlan } from "./engine/reload.ts";
-import type { ServiceProcess, Spawner } from "./effects/process.ts";
+import type { ProcessEnd, ServiceProcess, Spawner } from "./effects/process.ts";
 import { hostProcesses, type ProcessSystem } from "./effects/processes.ts";
 import { forwardLines } from "./effects/output.ts";
 import { probe, type ProbeSpawner } from "./effects/health.ts";
@@ -386,6 +386,7 @@ export class Supervisor {
         return { type: "spawn-failed", name, message: `spawn failed: ${(err as Error).message}`, retry: true };
       }
     }
+    const cgroups = placement === null ? null : this.cgroups;
     let proc: ServiceProcess;
     try {
       proc = this.processes.spawn(
@@ -406,6 +407,7 @@ export class Supervisor {
             }
           },
         },
+        (end) => this.leaderExited(name, proc, cgroups, end),
         placement?.path,
       );
     } catch (err) {
@@ -416,17 +418,22 @@ export class Supervisor {
     proc.ready?.then((announced) => {
       if (announced && this.procs.get(name) === proc) this.report({ type: "ready", name, pid: proc.pid });
     });
-    const cgroups = placement === null ? null : this.cgroups;
-    proc.exited.then((end) => {
-      if (this.procs.get(name) !== proc) return;
-      this.procs.delete(name);
+    if (placement === null) return { type: "spawned", name, pid: proc.pid };
+    return { type: "spawned", name, pid: proc.pid, cgroup: true, unenforced: placement.unenforced };
+  }
+
+  /** Called by the process system, from the event loop, when the leader of `proc` is gone. */
+  private leaderExited(name: string, proc: ServiceProcess, cgroups: ServiceCgroups | null, end: ProcessEnd): void {
+    if (this.procs.get(name) !== proc) return;
+    this.procs.delete(name);
+    try {
       // The OOM killer counts its kill before the victim is gone: it is known by now.
       if (cgroups && cgroups.oomKills(name) > 0) this.report({ type: "oom-killed", name, pid: proc.pid });
       const groupAlive = cgroups ? cgroups.populated(name) : this.processes.groupAlive(proc.pid);
       this.report({ type: "leader-exited", name, pid: proc.pid, exit: exitOf(end.code, end.signal), groupAlive });
-    });
-    if (placement === null) return { type: "spawned", name, pid: proc.pid };
-    return { type: "spawned", name, pid: proc.pid, cgroup: true, unenforced: placement.unenforced };
+    } catch (err) {
+      this.onError(err);
+    }
   }
 
   private watchGroup(name: string, pgid: number): EngineEvent | void {

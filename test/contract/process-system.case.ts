@@ -7,6 +7,7 @@ import { describe, expect, test } from "bun:test";
 import { ZinitError } from "../../src/sdk/errors.ts";
 import type { ServiceConfig } from "../../src/sdk/config/types.ts";
 import type { LineSink } from "../../src/server/effects/output.ts";
+import type { ProcessEnd, ServiceProcess } from "../../src/server/effects/process.ts";
 import type { ProcessSystem } from "../../src/server/effects/processes.ts";
 
 export interface Programs {
@@ -40,12 +41,19 @@ function eachLine(fn: (stream: "stdout" | "stderr", line: string) => void = () =
   };
 }
 
+/** spawn, with the exit the system reports as a promise. */
+function spawnWatched(ps: ProcessSystem, config: ServiceConfig, sink: LineSink): ServiceProcess & { exited: Promise<ProcessEnd> } {
+  let ended!: (end: ProcessEnd) => void;
+  const exited = new Promise<ProcessEnd>((resolve) => (ended = resolve));
+  return { ...ps.spawn(config, sink, ended), exited };
+}
+
 export function processSystemContract(label: string, make: () => ProcessSystem, programs: Programs): void {
   describe(`ProcessSystem contract: ${label}`, () => {
     test("spawn gives a live group; its output reaches the sink line by line, in order", async () => {
       const ps = make();
       const lines: string[] = [];
-      const p = ps.spawn(programs.sayTwoLines, eachLine((stream, line) => lines.push(`${stream}:${line}`)));
+      const p = spawnWatched(ps, programs.sayTwoLines, eachLine((stream, line) => lines.push(`${stream}:${line}`)));
       expect(p.pid).toBeGreaterThan(0);
       expect(ps.groupAlive(p.pid)).toBe(true);
       await until("two lines", () => lines.length === 2);
@@ -58,7 +66,7 @@ export function processSystemContract(label: string, make: () => ProcessSystem, 
 
     test("an exit by itself is reported with its code and no signal", async () => {
       const ps = make();
-      const p = ps.spawn(programs.exitThreeSoon, eachLine());
+      const p = spawnWatched(ps, programs.exitThreeSoon, eachLine());
       expect(await p.exited).toEqual({ code: 3, signal: null });
       await until("the group gone", () => !ps.groupAlive(p.pid));
     });
@@ -66,7 +74,7 @@ export function processSystemContract(label: string, make: () => ProcessSystem, 
     test("a trapped SIGTERM leaves it running; SIGKILL ends it", async () => {
       const ps = make();
       const lines: string[] = [];
-      const p = ps.spawn(programs.ignoresTerm, eachLine((_s, l) => lines.push(l)));
+      const p = spawnWatched(ps, programs.ignoresTerm, eachLine((_s, l) => lines.push(l)));
       await until("ready", () => lines.includes("ready"));
       ps.signalGroup(p.pid, "SIGTERM");
       const early = await Promise.race([p.exited.then(() => "ended"), Bun.sleep(150).then(() => "alive")]);
@@ -77,7 +85,7 @@ export function processSystemContract(label: string, make: () => ProcessSystem, 
 
     test("the group outlives its leader until a signal reaches the rest", async () => {
       const ps = make();
-      const p = ps.spawn(programs.leavesAChild, eachLine());
+      const p = spawnWatched(ps, programs.leavesAChild, eachLine());
       expect((await p.exited).code).toBe(0);
       expect(ps.groupAlive(p.pid)).toBe(true);
       expect(ps.signalGroup(p.pid, "SIGTERM")).toBe(true);
@@ -88,7 +96,7 @@ export function processSystemContract(label: string, make: () => ProcessSystem, 
       const ps = make();
       let err: unknown;
       try {
-        ps.spawn(programs.missing, eachLine());
+        ps.spawn(programs.missing, eachLine(), () => {});
       } catch (e) {
         err = e;
       }

@@ -27,14 +27,12 @@ export class FakeProcesses implements ProcessSystem {
   readonly spawned: { pid: number; exec: string[] }[] = [];
   private nextPid = 4_000_000;
 
-  spawn(config: ServiceConfig, sink: LineSink): ServiceProcess {
+  spawn(config: ServiceConfig, sink: LineSink, onExit: (end: ProcessEnd) => void): ServiceProcess {
     const argv = config.service.exec;
     if (argv[0] !== "fake") throw new ZinitError("failed", `spawn failed: ${argv[0]}: no such file`);
     const pid = this.nextPid++;
     const traps = new Set(argv.filter((a) => a.startsWith("trap:")).map((a) => a.slice(5)));
-    let end!: (e: ProcessEnd) => void;
-    const exited = new Promise<ProcessEnd>((resolve) => (end = resolve));
-    const leader: Member = { alive: true, traps, end };
+    const leader: Member = { alive: true, traps, end: onExit };
     const members = [leader];
     if (argv.includes("child")) members.push({ alive: true, traps: new Set() });
     this.groups.set(pid, members);
@@ -45,7 +43,7 @@ export class FakeProcesses implements ProcessSystem {
       const [code, ms] = exit.slice(5).split("@").map(Number);
       setTimeout(() => this.die(leader, { code: code ?? 0, signal: null }), ms ?? 0);
     }
-    return { pid, exited, ready: null };
+    return { pid, ready: null };
   }
 
   signalGroup(pgid: number, signal: string | number): boolean {

@@ -19,8 +19,6 @@ export interface ProcessEnd {
 
 export interface ServiceProcess {
   pid: number;
-  /** resolves when the group leader has exited (never rejects) */
-  exited: Promise<ProcessEnd>;
   /** with ready_fd: true once the service wrote a newline there, false if it closed the fd first */
   ready: Promise<boolean> | null;
 }
@@ -78,7 +76,17 @@ function hasKeys(o: object): boolean {
   return false;
 }
 
-export function spawnService(config: ServiceConfig, sink: LineSink, spawner: Spawner = bunSpawn, cgroup?: string): ServiceProcess {
+/**
+ * Starts the service; `onExit` is called once, from the event loop, when the
+ * group leader has exited and been reaped.
+ */
+export function spawnService(
+  config: ServiceConfig,
+  sink: LineSink,
+  onExit: (end: ProcessEnd) => void,
+  spawner: Spawner = bunSpawn,
+  cgroup?: string,
+): ServiceProcess {
   const s = config.service;
   const identity = serviceIdentity(config);
   let proc: Bun.Subprocess<"ignore", number, number>;
@@ -99,6 +107,7 @@ export function spawnService(config: ServiceConfig, sink: LineSink, spawner: Spa
       ...identity,
       // The child joins it before it executes anything (clone3 CLONE_INTO_CGROUP).
       ...(cgroup === undefined ? {} : { cgroup }),
+      onExit: (_child, code, signal) => onExit(endOf(code, signal)),
     });
   } catch (err) {
     closeAll(outOurs, errOurs);
@@ -108,13 +117,14 @@ export function spawnService(config: ServiceConfig, sink: LineSink, spawner: Spa
   }
   readLines(outOurs, "stdout", sink);
   readLines(errOurs, "stderr", sink);
-  const ended = (): ProcessEnd => {
-    const sig = proc.signalCode;
-    return { code: sig == null ? proc.exitCode : null, signal: sig == null ? null : (normalizeSignal(sig) ?? String(sig)) };
-  };
-  const exited = proc.exited.then(ended, ended);
   const ready = s.ready_fd === null ? null : readinessOf((proc.stdio as unknown[])[s.ready_fd] as number);
-  return { pid: proc.pid, exited, ready };
+  return { pid: proc.pid, ready };
+}
+
+/** A failed wait (Bun's `error`) has neither: the end is then unknown, not a success. */
+function endOf(code: number | null, signal: string | number | null): ProcessEnd {
+  if (signal != null) return { code: null, signal: normalizeSignal(signal) ?? String(signal) };
+  return { code, signal: null };
 }
 
 function closeAll(...fds: number[]): void {

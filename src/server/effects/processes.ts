@@ -6,15 +6,16 @@
  */
 import type { ServiceConfig } from "../../sdk/config/types.ts";
 import type { LineSink } from "./output.ts";
-import { groupAlive, signalGroup, spawnService, type ServiceProcess, type Spawner } from "./process.ts";
+import { groupAlive, signalGroup, spawnService, type ProcessEnd, type ServiceProcess, type Spawner } from "./process.ts";
 
 export interface ProcessSystem {
   /**
    * starts the service in a session and process group of its own, inside cgroup
    * directory `cgroup` when given (from its first instruction); throws a
-   * ZinitError ("spawn failed: ...")
+   * ZinitError ("spawn failed: ..."). `onExit` is called once, later, when the
+   * group leader has exited.
    */
-  spawn(config: ServiceConfig, sink: LineSink, cgroup?: string): ServiceProcess;
+  spawn(config: ServiceConfig, sink: LineSink, onExit: (end: ProcessEnd) => void, cgroup?: string): ServiceProcess;
   /** signals every process of the group; false when the group is gone */
   signalGroup(pgid: number, signal: string | number): boolean;
   /** true while any process of the group lives */
@@ -23,7 +24,7 @@ export interface ProcessSystem {
 
 export function hostProcesses(spawner?: Spawner): ProcessSystem {
   return {
-    spawn: (config, sink, cgroup) => spawnService(config, sink, spawner, cgroup),
+    spawn: (config, sink, onExit, cgroup) => spawnService(config, sink, onExit, spawner, cgroup),
     signalGroup,
     groupAlive,
   };

@@ -13,8 +13,8 @@
  * Design: "peek". On each SIGCHLD, `waitid(P_ALL, WEXITED|WNOHANG|WNOWAIT)`
  * names the child the kernel would reap next without reaping it. If it is ours
  * to take, `waitpid(thatPid, WNOHANG)` reaps it and we look again; if it is one
- * of Bun's children, we stop: Bun will reap it, and when its `exited` settles
- * we untrack it and run another pass for whatever waited behind it. Signals
+ * of Bun's children, we stop: Bun will reap it, and once it has, we untrack
+ * it and run another pass for whatever waited behind it. Signals
  * coalesce (several exits, one SIGCHLD), hence the loop until nothing is left.
  *
  * Rejected alternatives, both also tried as PID 1 on 35 own children and
@@ -120,20 +120,36 @@ export class ChildReaper {
 
   /**
    * Bun.spawn, with the child tracked from the same synchronous turn (so no
-   * SIGCHLD pass can run in between) until its `exited` settles. Options are
-   * passed through untouched: services still need `detached: true` for their
-   * own process group.
+   * SIGCHLD pass can run in between) until Bun has reaped it: until its
+   * `exited` settles, or, for a caller with an onExit, just before that runs.
+   * Options are passed through untouched: services still need `detached: true`
+   * for their own process group.
    */
   spawn<
     const In extends Bun.SpawnOptions.Writable = "ignore",
     const Out extends Bun.SpawnOptions.Readable = "pipe",
     const Err extends Bun.SpawnOptions.Readable = "inherit",
   >(cmd: string[], opts?: Bun.SpawnOptions.SpawnOptions<In, Out, Err>): Bun.Subprocess<In, Out, Err> {
-    const proc = Bun.spawn(cmd, opts);
-    const pid = proc.pid;
-    this.track(pid);
-    const done = (): void => this.untrack(pid);
-    proc.exited.then(done, done);
+    const theirs = opts?.onExit;
+    if (theirs === undefined) {
+      // Bun settles `exited` before it calls onExit: untracking on `exited` keeps
+      // a caller that awaits it from seeing its child still tracked.
+      const proc = Bun.spawn(cmd, opts);
+      const pid = proc.pid;
+      this.track(pid);
+      const done = (): void => this.untrack(pid);
+      proc.exited.then(done, done);
+      return proc;
+    }
+    // A caller with an onExit of its own (every service) hears of the exit there,
+    // after the untrack: no promise and reaction kept per child, and Bun makes
+    // `exited` only for those who ask for it.
+    const onExit: typeof theirs = (child, code, signal, error) => {
+      this.untrack(child.pid);
+      return theirs(child, code, signal, error);
+    };
+    const proc = Bun.spawn(cmd, { ...opts, onExit } as Bun.SpawnOptions.SpawnOptions<In, Out, Err>);
+    this.track(proc.pid);
     return proc;
   }
 
