@@ -7,6 +7,7 @@
 import { existsSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadDirectories, parseUnit, type DirectorySource } from "../sdk/config/index.ts";
+import { shareAlikeSections } from "./shared-tables.ts";
 import { formatIssue } from "../sdk/config/types.ts";
 import { nameProblem } from "../sdk/config/schema.ts";
 import { ZinitError } from "../sdk/errors.ts";
@@ -30,7 +31,11 @@ export class ConfigStore {
   }
 
   reload(): Promise<ReloadResult> {
-    return this.serial(() => this.supervisor.applyReload(planReload(this.supervisor.units(), loadDirectories(this.dirs))));
+    return this.serial(() => {
+      const loaded = loadDirectories(this.dirs);
+      shareAlikeSections(loaded.units);
+      return this.supervisor.applyReload(planReload(this.supervisor.units(), loaded));
+    });
   }
 
   create(name: string, toml: string): Promise<null> {
@@ -43,6 +48,7 @@ export class ConfigStore {
       if ("errors" in parsed) {
         throw new ZinitError("invalid_config", parsed.errors.map(formatIssue).join("\n"), { errors: parsed.errors });
       }
+      shareAlikeSections([parsed.unit]);
       const current = this.supervisor.units();
       // The only error such a plan can carry: the new unit would close a dependency cycle.
       const plan = planReload(current, { units: [...current, parsed.unit], errors: [] });

@@ -19,6 +19,7 @@ import { listenRpc } from "./rpc/listen.ts";
 import { AfterBurst } from "./effects/after-burst.ts";
 import { buildHandlers } from "./rpc/handlers.ts";
 import { ConfigStore } from "./config-store.ts";
+import { shareAlikeSections } from "./shared-tables.ts";
 import { lockInstance } from "./effects/instance-lock.ts";
 import { ensurePrivateDir } from "./effects/private-dir.ts";
 import type { SystemInfo } from "../sdk/protocol/types.ts";
@@ -167,7 +168,7 @@ async function serve(flags: ServerFlags, log: Logger): Promise<void> {
   const cg = cgroups.info;
   log.info(cg.enabled ? `cgroups: enabled (${cg.path}; controllers: ${cg.controllers.join(" ") || "none"})` : `cgroups: unavailable (${cg.reason})`);
 
-  supervisor = new Supervisor(loaded.units, {
+  supervisor = new Supervisor(shareAlikeSections(loaded.units), {
     cgroups: cgroups.cgroups,
     spawner: (argv, opts) => reaper.spawn(argv, opts),
     probeSpawner: (argv, opts) => reaper.spawn(argv, opts),
