@@ -23,7 +23,7 @@ import type { ServiceRecord } from "./engine/model.ts";
 import { exitOf } from "./engine/exit.ts";
 import { LogRing } from "./engine/log-ring.ts";
 import type { ReloadPlan } from "./engine/reload.ts";
-import type { ProcessEnd, ServiceProcess, Spawner } from "./effects/process.ts";
+import type { ProcessEnd, ServiceListener, ServiceProcess, Spawner } from "./effects/process.ts";
 import { hostProcesses, type ProcessSystem } from "./effects/processes.ts";
 import { forwardLines } from "./effects/output.ts";
 import { probe, type ProbeSpawner } from "./effects/health.ts";
@@ -386,34 +386,15 @@ export class Supervisor {
         return { type: "spawn-failed", name, message: `spawn failed: ${(err as Error).message}`, retry: true };
       }
     }
-    const cgroups = placement === null ? null : this.cgroups;
+    const run = new ServiceRun(this.runContext, name, ring, forward, placement === null ? null : this.cgroups);
     let proc: ServiceProcess;
     try {
-      proc = this.processes.spawn(
-        config,
-        {
-          // Only the ring's capacity matters unless every line goes somewhere else too.
-          wanted: () => (forward || this.logListeners.size > 0 || this.logFiles.has(name) ? Number.POSITIVE_INFINITY : ring.capacity),
-          lines: (stream, lines) => {
-            const at = this.now();
-            for (const line of lines) ring.push({ at, stream, line });
-            this.logFiles.writeLines(name, at, stream, lines);
-            if (forward) forwardLines(name, stream, lines);
-            if (this.logListeners.size > 0) {
-              for (const line of lines) {
-                const out = toLogLine(name, { at, stream, line });
-                for (const fn of this.logListeners) fn(out);
-              }
-            }
-          },
-        },
-        (end) => this.leaderExited(name, proc, cgroups, end),
-        placement?.path,
-      );
+      proc = this.processes.spawn(config, run, placement?.path);
     } catch (err) {
       const message = err instanceof ZinitError ? err.message : `spawn failed: ${String(err)}`;
       return { type: "spawn-failed", name, message, retry: err instanceof EnvFileError };
     }
+    run.proc = proc;
     this.procs.set(name, proc);
     proc.ready?.then((announced) => {
       if (announced && this.procs.get(name) === proc) this.report({ type: "ready", name, pid: proc.pid });
@@ -422,7 +403,7 @@ export class Supervisor {
     return { type: "spawned", name, pid: proc.pid, cgroup: true, unenforced: placement.unenforced };
   }
 
-  /** Called by the process system, from the event loop, when the leader of `proc` is gone. */
+  /** The leader of `proc` is gone: the engine hears of it, unless a newer run of `name` replaced it. */
   private leaderExited(name: string, proc: ServiceProcess, cgroups: ServiceCgroups | null, end: ProcessEnd): void {
     if (this.procs.get(name) !== proc) return;
     this.procs.delete(name);
@@ -435,6 +416,14 @@ export class Supervisor {
       this.onError(err);
     }
   }
+
+  /** What every ServiceRun reaches back into: one object for all runs. */
+  private readonly runContext: RunContext = {
+    now: () => this.now(),
+    logFiles: this.logFiles,
+    logListeners: this.logListeners,
+    exited: (name, proc, cgroups, end) => this.leaderExited(name, proc, cgroups, end),
+  };
 
   private watchGroup(name: string, pgid: number): EngineEvent | void {
     const key = `${name}\0${pgid}`;
@@ -504,6 +493,55 @@ export class Supervisor {
     const config = rec.unit.config;
     const result = await probe(config.health!, config, this.probeSpawner);
     this.report({ type: "probe-result", name, pid, ok: result.ok, error: result.error });
+  }
+}
+
+interface RunContext {
+  now(): number;
+  logFiles: LogFiles;
+  logListeners: ReadonlySet<LogListener>;
+  exited(name: string, proc: ServiceProcess, cgroups: ServiceCgroups | null, end: ProcessEnd): void;
+}
+
+/**
+ * One run of a service as its process sees us: where its output goes (its ring,
+ * and when asked its log file, zinit's own output and `logs -f`), and who hears
+ * of its end. A class with its methods shared, not closures per run: with 1,000
+ * services those were ~1,000 functions and scopes kept for nothing.
+ */
+class ServiceRun implements ServiceListener {
+  proc: ServiceProcess | null = null;
+
+  constructor(
+    private readonly ctx: RunContext,
+    private readonly name: string,
+    private readonly ring: LogRing,
+    private readonly forward: boolean,
+    private readonly cgroups: ServiceCgroups | null,
+  ) {}
+
+  /** Only the ring's capacity matters unless every line goes somewhere else too. */
+  wanted(): number {
+    return this.forward || this.ctx.logListeners.size > 0 || this.ctx.logFiles.has(this.name) ? Number.POSITIVE_INFINITY : this.ring.capacity;
+  }
+
+  lines(stream: "stdout" | "stderr", lines: string[]): void {
+    const { name, ring, ctx } = this;
+    const at = ctx.now();
+    for (const line of lines) ring.push({ at, stream, line });
+    ctx.logFiles.writeLines(name, at, stream, lines);
+    if (this.forward) forwardLines(name, stream, lines);
+    if (ctx.logListeners.size > 0) {
+      for (const line of lines) {
+        const out = toLogLine(name, { at, stream, line });
+        for (const fn of ctx.logListeners) fn(out);
+      }
+    }
+  }
+
+  exited(end: ProcessEnd): void {
+    // Bun reports the exit from its event loop, never while spawn is still returning.
+    if (this.proc !== null) this.ctx.exited(this.name, this.proc, this.cgroups, end);
   }
 }
 

@@ -45,7 +45,7 @@ function eachLine(fn: (stream: "stdout" | "stderr", line: string) => void = () =
 function spawnWatched(ps: ProcessSystem, config: ServiceConfig, sink: LineSink): ServiceProcess & { exited: Promise<ProcessEnd> } {
   let ended!: (end: ProcessEnd) => void;
   const exited = new Promise<ProcessEnd>((resolve) => (ended = resolve));
-  return { ...ps.spawn(config, sink, ended), exited };
+  return { ...ps.spawn(config, { ...sink, exited: ended }), exited };
 }
 
 export function processSystemContract(label: string, make: () => ProcessSystem, programs: Programs): void {
@@ -96,7 +96,7 @@ export function processSystemContract(label: string, make: () => ProcessSystem, 
       const ps = make();
       let err: unknown;
       try {
-        ps.spawn(programs.missing, eachLine(), () => {});
+        ps.spawn(programs.missing, { ...eachLine(), exited: () => {} });
       } catch (e) {
         err = e;
       }

@@ -12,8 +12,7 @@
  */
 import type { ServiceConfig } from "../../src/sdk/config/types.ts";
 import { ZinitError } from "../../src/sdk/errors.ts";
-import type { LineSink } from "../../src/server/effects/output.ts";
-import type { ProcessEnd, ServiceProcess } from "../../src/server/effects/process.ts";
+import type { ProcessEnd, ServiceListener, ServiceProcess } from "../../src/server/effects/process.ts";
 import type { ProcessSystem } from "../../src/server/effects/processes.ts";
 
 interface Member {
@@ -27,12 +26,12 @@ export class FakeProcesses implements ProcessSystem {
   readonly spawned: { pid: number; exec: string[] }[] = [];
   private nextPid = 4_000_000;
 
-  spawn(config: ServiceConfig, sink: LineSink, onExit: (end: ProcessEnd) => void): ServiceProcess {
+  spawn(config: ServiceConfig, sink: ServiceListener): ServiceProcess {
     const argv = config.service.exec;
     if (argv[0] !== "fake") throw new ZinitError("failed", `spawn failed: ${argv[0]}: no such file`);
     const pid = this.nextPid++;
     const traps = new Set(argv.filter((a) => a.startsWith("trap:")).map((a) => a.slice(5)));
-    const leader: Member = { alive: true, traps, end: onExit };
+    const leader: Member = { alive: true, traps, end: (e) => sink.exited(e) };
     const members = [leader];
     if (argv.includes("child")) members.push({ alive: true, traps: new Set() });
     this.groups.set(pid, members);

@@ -76,17 +76,13 @@ function hasKeys(o: object): boolean {
   return false;
 }
 
-/**
- * Starts the service; `onExit` is called once, from the event loop, when the
- * group leader has exited and been reaped.
- */
-export function spawnService(
-  config: ServiceConfig,
-  sink: LineSink,
-  onExit: (end: ProcessEnd) => void,
-  spawner: Spawner = bunSpawn,
-  cgroup?: string,
-): ServiceProcess {
+/** What a running service gives back: its output, a chunk at a time, and then its end. */
+export interface ServiceListener extends LineSink {
+  /** called once, from the event loop, when the group leader has exited and been reaped */
+  exited(end: ProcessEnd): void;
+}
+
+export function spawnService(config: ServiceConfig, listener: ServiceListener, spawner: Spawner = bunSpawn, cgroup?: string): ServiceProcess {
   const s = config.service;
   const identity = serviceIdentity(config);
   let proc: Bun.Subprocess<"ignore", number, number>;
@@ -107,7 +103,7 @@ export function spawnService(
       ...identity,
       // The child joins it before it executes anything (clone3 CLONE_INTO_CGROUP).
       ...(cgroup === undefined ? {} : { cgroup }),
-      onExit: (_child, code, signal) => onExit(endOf(code, signal)),
+      onExit: (_child, code, signal) => listener.exited(endOf(code, signal)),
     });
   } catch (err) {
     closeAll(outOurs, errOurs);
@@ -115,8 +111,8 @@ export function spawnService(
   } finally {
     closeAll(outTheirs, errTheirs);
   }
-  readLines(outOurs, "stdout", sink);
-  readLines(errOurs, "stderr", sink);
+  readLines(outOurs, "stdout", listener);
+  readLines(errOurs, "stderr", listener);
   const ready = s.ready_fd === null ? null : readinessOf((proc.stdio as unknown[])[s.ready_fd] as number);
   return { pid: proc.pid, ready };
 }

@@ -5,17 +5,16 @@
  * speak for the real thing.
  */
 import type { ServiceConfig } from "../../sdk/config/types.ts";
-import type { LineSink } from "./output.ts";
-import { groupAlive, signalGroup, spawnService, type ProcessEnd, type ServiceProcess, type Spawner } from "./process.ts";
+import { groupAlive, signalGroup, spawnService, type ServiceListener, type ServiceProcess, type Spawner } from "./process.ts";
 
 export interface ProcessSystem {
   /**
    * starts the service in a session and process group of its own, inside cgroup
    * directory `cgroup` when given (from its first instruction); throws a
-   * ZinitError ("spawn failed: ..."). `onExit` is called once, later, when the
-   * group leader has exited.
+   * ZinitError ("spawn failed: ..."). The listener gets the output, then, once,
+   * the end of the group leader.
    */
-  spawn(config: ServiceConfig, sink: LineSink, onExit: (end: ProcessEnd) => void, cgroup?: string): ServiceProcess;
+  spawn(config: ServiceConfig, listener: ServiceListener, cgroup?: string): ServiceProcess;
   /** signals every process of the group; false when the group is gone */
   signalGroup(pgid: number, signal: string | number): boolean;
   /** true while any process of the group lives */
@@ -24,7 +23,7 @@ export interface ProcessSystem {
 
 export function hostProcesses(spawner?: Spawner): ProcessSystem {
   return {
-    spawn: (config, sink, onExit, cgroup) => spawnService(config, sink, onExit, spawner, cgroup),
+    spawn: (config, listener, cgroup) => spawnService(config, listener, spawner, cgroup),
     signalGroup,
     groupAlive,
   };

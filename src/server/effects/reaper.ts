@@ -49,13 +49,17 @@ import {
 
 export type { WaitStatus };
 
+// Any child's: the stdio types do not matter to an exit.
+type OnExit = (child: { pid: number }, code: number | null, signal: NodeJS.Signals | number | null, error?: unknown) => void | Promise<void>;
+
 export interface ChildReaperOptions {
   /** Called once per reaped process that zinit did not spawn itself. */
   onOrphanExit?: (pid: number, status: WaitStatus) => void;
 }
 
 export class ChildReaper {
-  private readonly own = new Set<number>();
+  /** Bun's children, each with its spawner's own onExit (called after the untrack) if it gave one */
+  private readonly own = new Map<number, OnExit | undefined>();
   private readonly onOrphanExit: ((pid: number, status: WaitStatus) => void) | undefined;
   private started = false;
   private inPass = false;
@@ -66,6 +70,12 @@ export class ChildReaper {
   private blockedOn = 0;
   private readonly onSigchld = (): void => {
     this.queuePass();
+  };
+
+  private readonly ownExited: OnExit = (child, code, signal, error) => {
+    const theirs = this.own.get(child.pid);
+    this.untrack(child.pid);
+    return theirs?.(child, code, signal, error);
   };
 
   constructor(opts: ChildReaperOptions = {}) {
@@ -89,7 +99,7 @@ export class ChildReaper {
 
   /** Marks `pid` as a child Bun spawned and will reap itself. */
   track(pid: number): void {
-    this.own.add(pid);
+    if (!this.own.has(pid)) this.own.set(pid, undefined);
   }
 
   /** Bun has reaped `pid`; orphans that queued behind it can be reaped now. */
@@ -143,13 +153,10 @@ export class ChildReaper {
     }
     // A caller with an onExit of its own (every service) hears of the exit there,
     // after the untrack: no promise and reaction kept per child, and Bun makes
-    // `exited` only for those who ask for it.
-    const onExit: typeof theirs = (child, code, signal, error) => {
-      this.untrack(child.pid);
-      return theirs(child, code, signal, error);
-    };
-    const proc = Bun.spawn(cmd, { ...opts, onExit } as Bun.SpawnOptions.SpawnOptions<In, Out, Err>);
-    this.track(proc.pid);
+    // `exited` only for those who ask for it. One handler for all such children,
+    // which finds the caller's by pid, rather than a wrapper closure each.
+    const proc = Bun.spawn(cmd, { ...opts, onExit: this.ownExited } as Bun.SpawnOptions.SpawnOptions<In, Out, Err>);
+    this.own.set(proc.pid, theirs as OnExit);
     return proc;
   }
 

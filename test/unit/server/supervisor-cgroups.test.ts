@@ -11,8 +11,7 @@ import { describe, expect, test } from "bun:test";
 import { parseUnit } from "../../../src/sdk/config/parse.ts";
 import type { Resources, ServiceConfig, Unit } from "../../../src/sdk/config/types.ts";
 import type { CgroupFigures, ServiceCgroups } from "../../../src/server/effects/cgroups.ts";
-import type { LineSink } from "../../../src/server/effects/output.ts";
-import type { ProcessEnd, ServiceProcess } from "../../../src/server/effects/process.ts";
+import type { ServiceListener, ServiceProcess } from "../../../src/server/effects/process.ts";
 import { planReload } from "../../../src/server/engine/reload.ts";
 import { Supervisor } from "../../../src/server/supervisor.ts";
 import { FakeProcesses } from "../../helpers/fake-processes.ts";
@@ -26,8 +25,8 @@ function unit(name: string, toml: string): Unit {
 /** FakeProcesses that remember which cgroup each spawn was placed in. */
 class PlacedProcesses extends FakeProcesses {
   readonly placed: { pid: number; cgroup: string | undefined }[] = [];
-  override spawn(config: ServiceConfig, sink: LineSink, onExit: (end: ProcessEnd) => void, cgroup?: string): ServiceProcess {
-    const p = super.spawn(config, sink, onExit);
+  override spawn(config: ServiceConfig, listener: ServiceListener, cgroup?: string): ServiceProcess {
+    const p = super.spawn(config, listener);
     this.placed.push({ pid: p.pid, cgroup });
     return p;
   }
