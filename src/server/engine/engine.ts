@@ -138,6 +138,8 @@ export interface EngineModel {
   dirty: Uint8Array;
   /** by index in `order`: the indexes of its neighbours, made on first need */
   neighbours: (Neighbours | undefined)[];
+  /** by index in `order`: its record (undefined once unloaded) */
+  recAt: (ServiceRecord | undefined)[];
   /**
    * by index in `order`: where among its dependents (graph.dependentsOf) the one
    * that held its stop back was found when it was last looked at, or -1 (none
@@ -153,14 +155,19 @@ export interface EngineModel {
 
 /** A unit's neighbours by what a change of it means to them (see markAround). */
 interface Neighbours {
-  /** its dependents and its conflicts: their steps read it */
+  /**
+   * its dependents and its conflicts: their steps read it. The first `dependents`
+   * are its dependents in the order of graph.dependentsOf (-1 for one that has no
+   * index: on a cycle), so that an upHint indexes them too; the conflicts follow.
+   */
   readers: Int32Array;
+  dependents: number;
   /** what it depends on: their steps read it only to know whether they may stop */
   below: Int32Array;
 }
 
 const NO_INDEXES = new Int32Array(0);
-const NO_NEIGHBOURS: Neighbours = Object.freeze({ readers: NO_INDEXES, below: NO_INDEXES });
+const NO_NEIGHBOURS: Neighbours = Object.freeze({ readers: NO_INDEXES, dependents: 0, below: NO_INDEXES });
 const indexArray = (xs: number[]): Int32Array => (xs.length === 0 ? NO_INDEXES : new Int32Array(xs));
 
 export function newModel(): EngineModel {
@@ -176,6 +183,7 @@ export function newModel(): EngineModel {
     position: new Map(),
     dirty: new Uint8Array(0),
     neighbours: [],
+    recAt: [],
     upHint: new Int32Array(0),
     walk: null,
     reloads: [],
@@ -282,7 +290,7 @@ class Step {
    * make the whole layer below look again, though only the last one lets it go.
    */
   private markAround(name: string): void {
-    const { position, dirty, neighbours, upHint, order, graph } = this.m;
+    const { position, dirty, neighbours, upHint, order, recAt } = this.m;
     const i = position.get(name);
     // A unit on a cycle is not walked, but its neighbours are.
     const around = i === undefined ? this.neighboursOf(name) : (neighbours[i] ??= this.neighboursOf(name));
@@ -291,12 +299,13 @@ class Step {
     for (let k = 0; k < readers.length; k++) {
       const j = readers[k]!;
       // A unit wanted down reads nothing of what it depends on or conflicts with.
-      if (this.m.records.get(order[j]!)?.desired !== "down") dirty[j] = 1;
+      if (j >= 0 && recAt[j]?.desired !== "down") dirty[j] = 1;
     }
     for (let k = 0; k < below.length; k++) {
       const j = below[k]!;
       const h = upHint[j]!;
-      if (h < 0 || i === undefined || graph.dependentsOf(order[j]!)[h]?.from === name) dirty[j] = 1;
+      // Its hint is a position among its dependents: the same position of its readers.
+      if (h < 0 || i === undefined || (neighbours[j] ??= this.neighboursOf(order[j]!)).readers[h] === i) dirty[j] = 1;
     }
   }
 
@@ -305,16 +314,19 @@ class Step {
     const { graph, position } = this.m;
     const readers: number[] = [];
     const below: number[] = [];
-    const add = (out: number[], n: string) => {
+    for (const e of graph.dependentsOf(name)) readers.push(position.get(e.from) ?? -1);
+    const dependents = readers.length;
+    for (const n of graph.conflictsOf(name)) {
       const i = position.get(n);
-      if (i !== undefined) out.push(i);
-    };
-    for (const e of graph.dependentsOf(name)) add(readers, e.from);
-    for (const n of graph.conflictsOf(name)) add(readers, n);
-    for (const e of graph.dependenciesOf(name)) add(below, e.to);
+      if (i !== undefined) readers.push(i);
+    }
+    for (const e of graph.dependenciesOf(name)) {
+      const i = position.get(e.to);
+      if (i !== undefined) below.push(i);
+    }
     // A unit on its own (most of them in a flat set) shares one record instead of keeping two empty arrays.
     if (readers.length === 0 && below.length === 0) return NO_NEIGHBOURS;
-    return { readers: indexArray(readers), below: indexArray(below) };
+    return { readers: indexArray(readers), dependents, below: indexArray(below) };
   }
 
   private arm(timer: TimerRef, ms: number): void {
@@ -356,9 +368,16 @@ class Step {
 
   /** Whether a dependent of `rec` is still up and going down too (see dependentStillUp). */
   private dependentsStillUp(rec: ServiceRecord): boolean {
-    const i = this.m.position.get(rec.name);
-    const found = dependentStillUp(rec, this.m.graph, this.lookup, i === undefined ? -1 : this.m.upHint[i]);
-    if (i !== undefined) this.m.upHint[i] = found;
+    const m = this.m;
+    const i = m.position.get(rec.name);
+    if (i === undefined) return dependentStillUp(rec, m.graph, this.lookup) >= 0;
+    const { readers } = (m.neighbours[i] ??= this.neighboursOf(rec.name));
+    const recordOf = (k: number, name: string) => {
+      const j = readers[k]!;
+      return j >= 0 ? m.recAt[j] : this.lookup(name);
+    };
+    const found = dependentStillUp(rec, m.graph, this.lookup, m.upHint[i], recordOf);
+    m.upHint[i] = found;
     return found >= 0;
   }
 
@@ -397,6 +416,7 @@ class Step {
     m.position = new Map(m.order.map((n, i) => [n, i]));
     m.dirty = new Uint8Array(m.order.length).fill(1);
     m.neighbours = [];
+    m.recAt = m.order.map((n) => m.records.get(n));
     m.upHint = new Int32Array(m.order.length).fill(-1);
   }
 
@@ -1086,6 +1106,8 @@ class Step {
     for (const purpose of PER_STATE_TIMERS) this.cancel({ name, purpose });
     this.out.push({ kind: "cancel-probe", name });
     this.m.records.delete(name);
+    const at = this.m.position.get(name);
+    if (at !== undefined) this.m.recAt[at] = undefined;
     this.m.stopNotes.delete(name);
     this.out.push({ kind: "forget", name });
   }

@@ -67,18 +67,25 @@ export function lostRequirement(rec: ServiceRecord, lookup: Lookup): string | nu
  * about the order they are listed, so the last listed one still up is likely the
  * last to go: a unit waiting on it is not looked at again for every earlier exit.
  */
-export function dependentStillUp(rec: ServiceRecord, graph: Graph, lookup: Lookup, from = -1): number {
+export function dependentStillUp(rec: ServiceRecord, graph: Graph, lookup: Lookup, from = -1, recordOf?: DependentRecord): number {
   const edges = graph.dependentsOf(rec.name);
   const n = edges.length;
   const start = from < 0 || from >= n ? n - 1 : from;
   for (let k = 0; k < n; k++) {
     const i = (start - k + n) % n;
     const edge = edges[i]!;
-    const d = lookup(edge.from);
+    const d = recordOf === undefined ? lookup(edge.from) : recordOf(i, edge.from);
     if (d !== undefined && isUpGoingDown(d, edge.type)) return i;
   }
   return -1;
 }
+
+/**
+ * The record of the dependent at position `i` of graph.dependentsOf, named
+ * `name`: the engine answers from an array by index where it can, since a stop
+ * of 10 layers of 100 asks ~100,000 times.
+ */
+export type DependentRecord = (i: number, name: string) => ServiceRecord | undefined;
 
 function isUpGoingDown(d: ServiceRecord, type: EdgeType): boolean {
   const up = d.state === "starting" || d.state === "running" || d.state === "stopping";
