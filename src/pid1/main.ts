@@ -175,14 +175,15 @@ export async function runPid1(args: string[]): Promise<void> {
     const code = server ? await server.exited.catch(() => -1) : -1;
     server = null;
     const ending = endingOf(code, wanted);
-    const reports = ending === "critical" && reportFd !== null ? readReports(reportFd) : closeQuietly(reportFd);
     if (ending === "critical") {
-      const critical = (await reports).at(-1) ?? { name: "(unknown)", status: 1 };
+      const reports = reportFd === null ? [] : await readReports(reportFd);
+      const critical = reports.at(-1) ?? { name: "(unknown)", status: 1 };
       // Container: exits. VM: returns once the emergency shell is left, to retry the boot.
       await failCritical(mode, critical, reaper, log);
       consecutive = 0;
       continue;
     }
+    closeQuietly(reportFd);
     if (ending !== null) {
       await finish(mode, ending, log);
       return;
@@ -211,11 +212,10 @@ function endingOf(code: number, wanted: Ending | null): Ending | null {
 
 type Log = { info(m: string): void; warn(m: string): void; error(m: string): void };
 
-async function closeQuietly(fd: number | null): Promise<CriticalReport[]> {
+function closeQuietly(fd: number | null): void {
   try {
     if (fd !== null) closeSync(fd);
   } catch {}
-  return [];
 }
 
 /** The reports the server wrote on its report fd, read until it closes. */

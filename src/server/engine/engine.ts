@@ -156,18 +156,17 @@ export interface EngineModel {
 /** A unit's neighbours by what a change of it means to them (see markAround). */
 interface Neighbours {
   /**
-   * its dependents and its conflicts: their steps read it. The first `dependents`
-   * are its dependents in the order of graph.dependentsOf (-1 for one that has no
-   * index: on a cycle), so that an upHint indexes them too; the conflicts follow.
+   * its dependents and its conflicts: their steps read it. The dependents come
+   * first, in the order of graph.dependentsOf (-1 for one that has no index: on a
+   * cycle), so that an upHint indexes them too; the conflicts follow.
    */
   readers: Int32Array;
-  dependents: number;
   /** what it depends on: their steps read it only to know whether they may stop */
   below: Int32Array;
 }
 
 const NO_INDEXES = new Int32Array(0);
-const NO_NEIGHBOURS: Neighbours = Object.freeze({ readers: NO_INDEXES, dependents: 0, below: NO_INDEXES });
+const NO_NEIGHBOURS: Neighbours = Object.freeze({ readers: NO_INDEXES, below: NO_INDEXES });
 const indexArray = (xs: number[]): Int32Array => (xs.length === 0 ? NO_INDEXES : new Int32Array(xs));
 
 export function newModel(): EngineModel {
@@ -315,7 +314,6 @@ class Step {
     const readers: number[] = [];
     const below: number[] = [];
     for (const e of graph.dependentsOf(name)) readers.push(position.get(e.from) ?? -1);
-    const dependents = readers.length;
     for (const n of graph.conflictsOf(name)) {
       const i = position.get(n);
       if (i !== undefined) readers.push(i);
@@ -326,7 +324,7 @@ class Step {
     }
     // A unit on its own (most of them in a flat set) shares one record instead of keeping two empty arrays.
     if (readers.length === 0 && below.length === 0) return NO_NEIGHBOURS;
-    return { readers: indexArray(readers), dependents, below: indexArray(below) };
+    return { readers: indexArray(readers), below: indexArray(below) };
   }
 
   private arm(timer: TimerRef, ms: number): void {
@@ -370,13 +368,12 @@ class Step {
   private dependentsStillUp(rec: ServiceRecord): boolean {
     const m = this.m;
     const i = m.position.get(rec.name);
-    if (i === undefined) return dependentStillUp(rec, m.graph, this.lookup) >= 0;
+    if (i === undefined) return dependentStillUp(rec, m.graph, (_k, name) => this.lookup(name)) >= 0;
     const { readers } = (m.neighbours[i] ??= this.neighboursOf(rec.name));
-    const recordOf = (k: number, name: string) => {
+    const found = dependentStillUp(rec, m.graph, (k, name) => {
       const j = readers[k]!;
       return j >= 0 ? m.recAt[j] : this.lookup(name);
-    };
-    const found = dependentStillUp(rec, m.graph, this.lookup, m.upHint[i], recordOf);
+    }, m.upHint[i]);
     m.upHint[i] = found;
     return found >= 0;
   }

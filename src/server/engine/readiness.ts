@@ -67,14 +67,14 @@ export function lostRequirement(rec: ServiceRecord, lookup: Lookup): string | nu
  * about the order they are listed, so the last listed one still up is likely the
  * last to go: a unit waiting on it is not looked at again for every earlier exit.
  */
-export function dependentStillUp(rec: ServiceRecord, graph: Graph, lookup: Lookup, from = -1, recordOf?: DependentRecord): number {
+export function dependentStillUp(rec: ServiceRecord, graph: Graph, recordOf: DependentRecord, from = -1): number {
   const edges = graph.dependentsOf(rec.name);
   const n = edges.length;
   const start = from < 0 || from >= n ? n - 1 : from;
   for (let k = 0; k < n; k++) {
     const i = (start - k + n) % n;
     const edge = edges[i]!;
-    const d = recordOf === undefined ? lookup(edge.from) : recordOf(i, edge.from);
+    const d = recordOf(i, edge.from);
     if (d !== undefined && isUpGoingDown(d, edge.type)) return i;
   }
   return -1;
