@@ -1,6 +1,7 @@
 /**
  * The one bun:ffi module of zinit: the few libc calls that Bun has no API for
- * (reaping, subreaper, process groups, mounts, reboot, peer credentials).
+ * (reaping, subreaper, process groups, mounts, reboot, peer credentials, and
+ * reading service output with epoll and SIGIO).
  *
  * Model: every wrapper either returns a plain number/boolean/object or throws a
  * `SyscallError` carrying the syscall, the errno and its name. Outcomes that are
@@ -418,37 +419,127 @@ export function execve(path: string, argv: string[], env: string[]): never {
   throw new SyscallError("execve", e, path);
 }
 
-// ---------------------------------------------------------------- socketpair (service output)
+// ---------------------------------------------------------------- output pipes (service output)
 
-const AF_UNIX = 1;
-const SOCK_STREAM = 1;
-const SOCK_CLOEXEC = 0o2000000;
-const pairBuf = new Int32Array(2);
-let socketpairFn: ((domain: number, type: number, protocol: number, sv: FFI.Pointer) => number) | null = null;
+const O_NONBLOCK = 0o4000;
+const O_ASYNC = 0o20000;
+const O_CLOEXEC = 0o2000000;
+const F_GETFL = 3;
+const F_SETFL = 4;
+const F_SETOWN = 8;
+const F_SETPIPE_SZ = 1031;
+const EPOLL_CTL_ADD = 1;
+const EPOLL_CTL_DEL = 2;
+const EPOLLIN = 0x001;
+const EAGAIN = 11;
+/** struct epoll_event is packed on x86_64 (12 bytes) and not on aarch64 (16, data at 8). */
+const EPOLL_EVENT_SIZE = process.arch === "arm64" ? 16 : 12;
+const EPOLL_DATA_OFFSET = process.arch === "arm64" ? 8 : 4;
 
-function loadSocketpair(): NonNullable<typeof socketpairFn> {
+const pipeSymbols = {
+  pipe2: { args: ["ptr", "i32"], returns: "i32" },
+  // fcntl is variadic; its third argument is an int for every command used here.
+  fcntl: { args: ["i32", "i32", "i32"], returns: "i32" },
+  epoll_create1: { args: ["i32"], returns: "i32" },
+  epoll_ctl: { args: ["i32", "i32", "i32", "ptr"], returns: "i32" },
+  epoll_wait: { args: ["i32", "ptr", "i32", "i32"], returns: "i32" },
+  read: { args: ["i32", "ptr", "u64"], returns: "i64" },
+  getpid: { args: [], returns: "i32" },
+} as const satisfies Record<string, FFI.FFIFunction>;
+
+let pipeLib: FFI.ConvertFns<typeof pipeSymbols> | null = null;
+
+/** Its own small library handle: only the server reads service output. */
+function p(): FFI.ConvertFns<typeof pipeSymbols> {
+  if (pipeLib !== null) return pipeLib;
+  c(); // errno pointer
   const ffi = require("bun:ffi") as typeof FFI;
-  const decl = { socketpair: { args: ["i32", "i32", "i32", "ptr"], returns: "i32" } } as const satisfies Record<string, FFI.FFIFunction>;
   let lastError: unknown;
   for (const name of libraryNames()) {
     try {
-      return ffi.dlopen(name, decl).symbols.socketpair;
+      return (pipeLib = ffi.dlopen(name, pipeSymbols).symbols);
     } catch (e) {
       lastError = e;
     }
   }
-  throw new Error(`cannot load socketpair from libc: ${String(lastError)}`);
+  throw new Error(`cannot load pipe2/epoll from libc: ${String(lastError)}`);
+}
+
+const pairBuf = new Int32Array(2);
+
+/** pipe2(O_CLOEXEC): [read end, write end]. A service's stdout is the write end. */
+export function outputPipe(): [number, number] {
+  if (p().pipe2(ptrOf(pairBuf), O_CLOEXEC) !== 0) throw new SyscallError("pipe2", errno());
+  return [pairBuf[0]!, pairBuf[1]!];
 }
 
 /**
- * socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC): two connected fds, [ours,
- * theirs]. A service's stdout is one end; zinit reads the other.
+ * F_SETPIPE_SZ: false when the kernel refuses (an unprivileged user over
+ * /proc/sys/fs/pipe-max-size or pipe-user-pages-soft, or a shrink below what the
+ * pipe holds): the pipe then keeps its size, which is never an error for us.
  */
-export function socketPair(): [number, number] {
-  c(); // errno pointer
-  socketpairFn ??= loadSocketpair();
-  if (socketpairFn(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ptrOf(pairBuf)) !== 0) throw new SyscallError("socketpair", errno());
-  return [pairBuf[0]!, pairBuf[1]!];
+export function setPipeSize(fd: number, bytes: number): boolean {
+  return p().fcntl(fd, F_SETPIPE_SZ, bytes) >= 0;
+}
+
+/**
+ * Makes `fd` non-blocking and, with `signal`, asks the kernel to send this
+ * process SIGIO whenever it becomes readable (O_ASYNC, owner = us); without, to
+ * stop sending it.
+ */
+export function setReadSignal(fd: number, signal: boolean): void {
+  const lib = p();
+  const flags = lib.fcntl(fd, F_GETFL, 0);
+  if (flags < 0) throw new SyscallError("fcntl", errno());
+  if (signal && lib.fcntl(fd, F_SETOWN, lib.getpid()) < 0) throw new SyscallError("fcntl", errno());
+  const next = signal ? flags | O_NONBLOCK | O_ASYNC : (flags | O_NONBLOCK) & ~O_ASYNC;
+  if (next !== flags && lib.fcntl(fd, F_SETFL, next) < 0) throw new SyscallError("fcntl", errno());
+}
+
+export function epollCreate(): number {
+  const fd = p().epoll_create1(O_CLOEXEC);
+  if (fd < 0) throw new SyscallError("epoll_create1", errno());
+  return fd;
+}
+
+const eventBuf = new DataView(new ArrayBuffer(EPOLL_EVENT_SIZE));
+
+/** Watches `fd` for input (level-triggered); the event carries the fd itself. */
+export function epollAdd(ep: number, fd: number): void {
+  eventBuf.setUint32(0, EPOLLIN, true);
+  eventBuf.setInt32(EPOLL_DATA_OFFSET, fd, true);
+  if (p().epoll_ctl(ep, EPOLL_CTL_ADD, fd, ptrOf(eventBuf as unknown as NodeJS.TypedArray)) !== 0) throw new SyscallError("epoll_ctl", errno());
+}
+
+/** Closing the fd removes it too; this is for an fd that stays open. */
+export function epollDelete(ep: number, fd: number): void {
+  p().epoll_ctl(ep, EPOLL_CTL_DEL, fd, null);
+}
+
+const MAX_EVENTS = 64;
+const eventsView = new DataView(new ArrayBuffer(EPOLL_EVENT_SIZE * MAX_EVENTS));
+
+/**
+ * The fds of `ep` that are readable (or hung up) now, without waiting; at most
+ * 64 a call, so a caller loops while it gets a full batch.
+ */
+export function epollReadyNow(ep: number, out: number[]): number {
+  const n = p().epoll_wait(ep, ptrOf(eventsView as unknown as NodeJS.TypedArray), MAX_EVENTS, 0);
+  out.length = 0;
+  for (let i = 0; i < n; i++) out.push(eventsView.getInt32(i * EPOLL_EVENT_SIZE + EPOLL_DATA_OFFSET, true));
+  return n;
+}
+
+/**
+ * read(2) into `into` from its start: the byte count, 0 at end of file, -1 when
+ * nothing is there now (EAGAIN). Any other error throws.
+ */
+export function readNow(fd: number, into: Uint8Array): number {
+  const n = Number(p().read(fd, ptrOf(into), into.length));
+  if (n >= 0) return n;
+  const e = errno();
+  if (e === EAGAIN) return -1;
+  throw new SyscallError("read", e);
 }
 
 // ---------------------------------------------------------------- isatty (CLI colours)

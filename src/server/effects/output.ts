@@ -5,8 +5,8 @@
  * own stdout is backed up, so a slow log consumer can never grow zinit's memory or
  * stall the service.
  */
-import { closeSync } from "node:fs";
 import { clampLine } from "../engine/log-ring.ts";
+import { type ChunkReader, pollOutput } from "./output-poller.ts";
 
 /**
  * Where a reader's lines go, a chunk's worth at a time: one call, one clock read
@@ -49,60 +49,51 @@ const decoder = new TextDecoder();
 /** A line that never ends is cut here rather than held without bound. */
 const MAX_PENDING_BYTES = 64 * 1024;
 
-/** What one output socket keeps between chunks: the socket's own `data`. */
-interface LineReader {
-  stream: "stdout" | "stderr";
-  sink: LineSink;
-  /** bytes after the last newline seen, copied: the chunk's buffer is reused */
-  rest: Uint8Array | null;
-  onEnd: (() => void) | undefined;
-}
-
 /**
- * Reads the socket `fd` (our end of a service's stdout or stderr) line by line
- * into `sink` until the service's end is closed, then calls `onEnd`. Bun's own
- * socket calls back with each chunk from its event loop, one read per wake-up, so
- * a flooding service never starves timers or the control socket, and a quiet one
- * costs a few hundred bytes: the handlers are shared, and there is no stream,
- * reader, decoder or read buffer of its own (a ReadableStream over a pipe holds
- * ~7 KB of objects and a 256 KB buffer). A callback rather than a promise: the
- * server has no use for the end, and a promise per socket was kept for every
- * service and settled on every exit.
+ * Reads `fd` (our end of a service's stdout or stderr pipe) line by line into
+ * `sink` until the service's end is closed, then calls `onEnd`. The poller calls
+ * back with each chunk from the event loop, so a flooding service never starves
+ * timers or the control socket, and a quiet one costs this one small object.
  */
 export function readLines(fd: number, stream: "stdout" | "stderr", sink: LineSink, onEnd?: () => void): void {
-  const reader: LineReader = { stream, sink, rest: null, onEnd };
-  // Bun.connect takes an fd the types do not list: the socket Bun builds over it is its own.
-  Bun.connect({ fd, socket: LINE_HANDLERS, data: reader } as unknown as Bun.UnixSocketOptions<LineReader>).catch(() => {
-    try {
-      closeSync(fd);
-    } catch {}
-    finish(reader);
-  });
+  pollOutput(fd, new LineReader(stream, sink, onEnd));
 }
 
-const LINE_HANDLERS: Bun.SocketHandler<LineReader> = {
-  data(socket, chunk: Uint8Array) {
-    const r = socket.data;
+/** What one output pipe keeps between chunks. */
+class LineReader implements ChunkReader {
+  /** bytes after the last newline seen, copied: the chunk's buffer is reused */
+  rest: Uint8Array | null = null;
+
+  constructor(
+    readonly stream: "stdout" | "stderr",
+    readonly sink: LineSink,
+    readonly onEnd: (() => void) | undefined,
+  ) {}
+
+  chunk(chunk: Uint8Array): void {
     const last = chunk.lastIndexOf(10);
-    if (last < 0) return keep(r, chunk);
-    const from = tailStart(chunk, last, r.sink.wanted());
+    if (last < 0) return keep(this, chunk);
+    const from = tailStart(chunk, last, this.sink.wanted());
     const out: string[] = [];
-    if (from === 0 && r.rest !== null) {
+    if (from === 0 && this.rest !== null) {
       // The chunk's first line began in an earlier one: it is decoded with what came before.
       const first = chunk.indexOf(10);
-      out.push(clampLine(decoder.decode(concat(r.rest, chunk.subarray(0, first)))));
+      out.push(clampLine(decoder.decode(concat(this.rest, chunk.subarray(0, first)))));
       if (first < last) splitInto(out, decoder.decode(chunk.subarray(first + 1, last)));
     } else {
       splitInto(out, decoder.decode(chunk.subarray(from, last)));
     }
-    r.rest = null;
-    if (last + 1 < chunk.length) keep(r, chunk.subarray(last + 1));
-    r.sink.lines(r.stream, out);
-  },
-  end: (socket) => void socket.end(),
-  close: (socket) => finish(socket.data),
-  error: () => {}, // the close that follows ends the read
-};
+    this.rest = null;
+    if (last + 1 < chunk.length) keep(this, chunk.subarray(last + 1));
+    this.sink.lines(this.stream, out);
+  }
+
+  end(): void {
+    if (this.rest !== null && this.rest.length > 0) line(this, decoder.decode(this.rest));
+    this.rest = null;
+    this.onEnd?.();
+  }
+}
 
 /**
  * Where the newest `wanted` complete lines of the chunk begin (they end at `last`,
@@ -137,12 +128,6 @@ function keep(r: LineReader, bytes: Uint8Array): void {
     line(r, decoder.decode(r.rest));
     r.rest = null;
   }
-}
-
-function finish(r: LineReader): void {
-  if (r.rest !== null && r.rest.length > 0) line(r, decoder.decode(r.rest));
-  r.rest = null;
-  r.onEnd?.();
 }
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {

@@ -8,7 +8,7 @@ import type { ServiceConfig } from "../../sdk/config/types.ts";
 import { ZinitError } from "../../sdk/errors.ts";
 import { normalizeSignal } from "../../sdk/config/signals.ts";
 import { readEnvFiles } from "../../sdk/config/env-files.ts";
-import { socketPair } from "../../sys/libc.ts";
+import { outputPipe } from "../../sys/libc.ts";
 import { readLines, type LineSink } from "./output.ts";
 import { resolveAccount } from "./users.ts";
 
@@ -86,10 +86,11 @@ export function spawnService(config: ServiceConfig, listener: ServiceListener, s
   const s = config.service;
   const identity = serviceIdentity(config);
   let proc: Bun.Subprocess<"ignore", number, number>;
-  // stdout and stderr are sockets we read with Bun's own socket (see readLines):
-  // much lighter than the ReadableStream Bun puts over a "pipe".
-  const [outOurs, outTheirs] = socketPair();
-  const [errOurs, errTheirs] = socketPair();
+  // stdout and stderr are pipes of our own, read by the output poller (see
+  // output-poller.ts): no timer while quiet and much lighter than the
+  // ReadableStream Bun puts over a "pipe".
+  const [outOurs, outTheirs] = outputPipe();
+  const [errOurs, errTheirs] = outputPipe();
   // ready_fd: one more pipe at that fd number, the fds between it and stderr closed.
   const stdio = s.ready_fd === null ? {} : { stdio: ["ignore", outTheirs, errTheirs, ...Array<"ignore">(s.ready_fd - 3).fill("ignore"), "pipe"] };
   try {

@@ -1,5 +1,5 @@
 /**
- * readLines: a service's output socket, cut into lines whatever the chunking — a
+ * readLines: a service's output pipe, cut into lines whatever the chunking — a
  * line across several writes, a UTF-8 character split between two writes, many
  * lines in one write, a last line without newline, a line that never ends.
  */
@@ -7,14 +7,16 @@ import { describe, expect, test } from "bun:test";
 import { closeSync, writeSync } from "node:fs";
 import { MAX_LINE_CHARS } from "../../../src/server/engine/log-ring.ts";
 import { readLines } from "../../../src/server/effects/output.ts";
-import { socketPair } from "../../../src/sys/libc.ts";
+import { outputPipe, setPipeSize } from "../../../src/sys/libc.ts";
 
 /**
  * Writes each piece to the other end (a pause between, so each is its own chunk),
  * then closes it. `wanted` is how many of a chunk's newest lines the sink takes.
  */
 async function linesOf(pieces: (string | Uint8Array)[], wanted = Number.POSITIVE_INFINITY): Promise<string[]> {
-  const [ours, theirs] = socketPair();
+  const [ours, theirs] = outputPipe();
+  // The writes below block (this same thread reads): room for the 70 KB one.
+  setPipeSize(theirs, 256 * 1024);
   const lines: string[] = [];
   const done = new Promise<void>((ended) =>
     readLines(

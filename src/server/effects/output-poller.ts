@@ -1,0 +1,140 @@
+/**
+ * Reads the server's end of every service's stdout and stderr pipe without any
+ * timer while they are quiet, and in big bites while one floods.
+ *
+ * Why not Bun's own readers: a socket read with `Bun.connect({ fd })` arms Bun's
+ * once-a-second socket timer for as long as it is open, so an idle server woke
+ * ~3 times a second; a ReadableStream per pipe costs ~8 KB of objects and a
+ * buffer of its own per service. Here the kernel tells us: each pipe is set
+ * O_ASYNC, a write to a quiet pipe sends us SIGIO, and one epoll set (asked
+ * without waiting) says which pipes have something. Nothing runs between writes.
+ *
+ * A service that writes faster than signals are worth (BUSY_BYTES or more found
+ * in one read-out) leaves that scheme: its signals are turned off, its pipe grows
+ * to BUSY_PIPE_BYTES and it is read every millisecond until a read-out finds less
+ * than BUSY_BYTES; then it goes back to signals (and its pipe to its usual size).
+ * One signal per write of a flood cost more than the reading itself.
+ */
+import { closeSync } from "node:fs";
+import { epollAdd, epollCreate, epollDelete, epollReadyNow, readNow, setPipeSize, setReadSignal } from "../../sys/libc.ts";
+
+/** What is read from one fd: `chunk` gets a view of a shared buffer, valid during the call only. */
+export interface ChunkReader {
+  chunk(bytes: Uint8Array): void;
+  /** the writers have all closed (or the read failed); the fd is closed */
+  end(): void;
+}
+
+const BUSY_BYTES = 16 * 1024;
+const BUSY_PIPE_BYTES = 1 << 20;
+/** Linux's default pipe size, which a pipe goes back to when it is quiet again. */
+const QUIET_PIPE_BYTES = 64 * 1024;
+/** At most this much from one pipe in one turn, so a flood never starves the event loop. */
+const TURN_BYTES = 4 << 20;
+const BUSY_POLL_MS = 1;
+/** epoll_wait hands back at most this many fds a call. */
+const EVENTS_PER_CALL = 64;
+
+const readBuffer = new Uint8Array(1024 * 1024);
+const readers = new Map<number, ChunkReader>();
+const busy = new Set<number>();
+const readyFds: number[] = [];
+let epoll = -1;
+let busyPollScheduled = false;
+let checkScheduled = false;
+
+/**
+ * Reads `fd` (non-blocking from now on) into `reader` until every writer has
+ * closed it, then closes it. The first check runs on the next turn: a service
+ * can write before its pipe is set to signal, and that write sends nothing.
+ */
+export function pollOutput(fd: number, reader: ChunkReader): void {
+  if (epoll < 0) {
+    epoll = epollCreate();
+    process.on("SIGIO", readReady);
+  }
+  readers.set(fd, reader);
+  setReadSignal(fd, true);
+  epollAdd(epoll, fd);
+  if (!checkScheduled) {
+    checkScheduled = true;
+    setImmediate(readReady);
+  }
+}
+
+/** How many fds are being read: for tests and the memory breakdown. */
+export function polledCount(): number {
+  return readers.size;
+}
+
+function readReady(): void {
+  checkScheduled = false;
+  for (;;) {
+    const n = epollReadyNow(epoll, readyFds);
+    for (const fd of readyFds) {
+      if (readOut(fd) >= BUSY_BYTES) becomeBusy(fd);
+    }
+    if (n < EVENTS_PER_CALL) return;
+  }
+}
+
+/** Bytes read from `fd` until it had nothing more (or TURN_BYTES); -1 once it has ended. */
+function readOut(fd: number): number {
+  const reader = readers.get(fd);
+  if (reader === undefined) return 0;
+  let got = 0;
+  while (got < TURN_BYTES) {
+    let n: number;
+    try {
+      n = readNow(fd, readBuffer);
+    } catch {
+      n = 0; // a read error ends the output like EOF
+    }
+    if (n < 0) return got;
+    if (n === 0) {
+      ended(fd, reader);
+      return -1;
+    }
+    got += n;
+    reader.chunk(readBuffer.subarray(0, n));
+  }
+  return got;
+}
+
+function ended(fd: number, reader: ChunkReader): void {
+  readers.delete(fd);
+  busy.delete(fd);
+  try {
+    closeSync(fd); // which also takes it out of the epoll set
+  } catch {}
+  reader.end();
+}
+
+function becomeBusy(fd: number): void {
+  busy.add(fd);
+  setReadSignal(fd, false);
+  epollDelete(epoll, fd);
+  setPipeSize(fd, BUSY_PIPE_BYTES);
+  if (!busyPollScheduled) {
+    busyPollScheduled = true;
+    setTimeout(readBusy, BUSY_POLL_MS);
+  }
+}
+
+function readBusy(): void {
+  busyPollScheduled = false;
+  for (const fd of busy) {
+    const got = readOut(fd);
+    if (got < 0 || got >= BUSY_BYTES) continue;
+    busy.delete(fd);
+    setPipeSize(fd, QUIET_PIPE_BYTES);
+    epollAdd(epoll, fd);
+    setReadSignal(fd, true);
+    // What came between the read-out and the signal being back on sent none.
+    readOut(fd);
+  }
+  if (busy.size > 0) {
+    busyPollScheduled = true;
+    setTimeout(readBusy, BUSY_POLL_MS);
+  }
+}
