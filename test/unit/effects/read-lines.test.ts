@@ -65,6 +65,30 @@ describe("readLines", () => {
     expect(await linesOf(["\n"], 1)).toEqual(["stderr:"]);
   });
 
+  test("lines only a ring wants: the first read at once, then at most one decode per 50 ms, newest kept, in order", async () => {
+    const [ours, theirs] = outputPipe();
+    const lines: string[] = [];
+    const done = new Promise<void>((ended) => readLines(ours, "stdout", { wanted: () => 2, lines: (_, batch) => void lines.push(...batch) }, ended));
+    writeSync(theirs, "l1\nl2\nl3\nl4\n");
+    await Bun.sleep(10);
+    expect(lines).toEqual(["l3", "l4"]); // after a quiet spell: at once
+    writeSync(theirs, "m1\n");
+    await Bun.sleep(5);
+    writeSync(theirs, "m2\nm");
+    await Bun.sleep(5);
+    writeSync(theirs, "3\n");
+    await Bun.sleep(5);
+    expect(lines).toEqual(["l3", "l4"]); // held as bytes
+    await Bun.sleep(80);
+    expect(lines).toEqual(["l3", "l4", "m2", "m3"]); // by themselves; m1 pushed out
+    await Bun.sleep(60);
+    writeSync(theirs, "n\n");
+    await Bun.sleep(10);
+    expect(lines).toEqual(["l3", "l4", "m2", "m3", "n"]);
+    closeSync(theirs);
+    await done;
+  });
+
   test("resolves when the writer closes without writing", async () => {
     expect(await linesOf([])).toEqual([]);
   });
