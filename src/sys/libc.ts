@@ -443,7 +443,9 @@ const pipeSymbols = {
   epoll_create1: { args: ["i32"], returns: "i32" },
   epoll_ctl: { args: ["i32", "i32", "i32", "ptr"], returns: "i32" },
   epoll_wait: { args: ["i32", "ptr", "i32", "i32"], returns: "i32" },
-  read: { args: ["i32", "ptr", "u64"], returns: "i64" },
+  // ssize_t read as its low 32 bits: a read asks for at most 1 MB, and "i64"
+  // would make a BigInt per read.
+  read: { args: ["i32", "ptr", "u64"], returns: "i32" },
   getpid: { args: [], returns: "i32" },
 } as const satisfies Record<string, FFI.FFIFunction>;
 
@@ -535,7 +537,7 @@ export function epollReadyNow(ep: number, out: number[]): number {
  * nothing is there now (EAGAIN). Any other error throws.
  */
 export function readNow(fd: number, into: Uint8Array): number {
-  const n = Number(p().read(fd, ptrOf(into), into.length));
+  const n = p().read(fd, ptrOf(into), into.length);
   if (n >= 0) return n;
   const e = errno();
   if (e === EAGAIN) return -1;
