@@ -17,6 +17,7 @@ import { ChildReaper } from "./effects/reaper.ts";
 import { setChildSubreaper } from "../sys/libc.ts";
 import { listenRpc } from "./rpc/listen.ts";
 import { AfterBurst } from "./effects/after-burst.ts";
+import { observeReads } from "./effects/output-poller.ts";
 import { buildHandlers } from "./rpc/handlers.ts";
 import { ConfigStore } from "./config-store.ts";
 import { shareAlikeSections } from "./shared-tables.ts";
@@ -214,6 +215,8 @@ async function serve(flags: ServerFlags, log: Logger): Promise<void> {
 
   let server: Awaited<ReturnType<typeof listenRpc>> | undefined;
   const afterBurst = new AfterBurst();
+  // A flood of service output leaves garbage behind just as a burst of requests does.
+  observeReads((bytes) => afterBurst.note(bytes));
   try {
     server = await listenRpc(
       paths.socket,

@@ -42,6 +42,12 @@ const readyFds: number[] = [];
 let epoll = -1;
 let busyPollScheduled = false;
 let checkScheduled = false;
+let onRead: ((bytes: number) => void) | null = null;
+
+/** Hears how many bytes each read-out took in (the server gives memory back after a flood). */
+export function observeReads(fn: (bytes: number) => void): void {
+  onRead = fn;
+}
 
 /**
  * Reads `fd` (non-blocking from now on) into `reader` until every writer has
@@ -90,14 +96,19 @@ function readOut(fd: number): number {
     } catch {
       n = 0; // a read error ends the output like EOF
     }
-    if (n < 0) return got;
+    if (n < 0) {
+      if (got > 0) onRead?.(got);
+      return got;
+    }
     if (n === 0) {
+      if (got > 0) onRead?.(got);
       ended(fd, reader);
       return -1;
     }
     got += n;
     reader.chunk(readBuffer.subarray(0, n));
   }
+  onRead?.(got);
   return got;
 }
 
