@@ -60,6 +60,20 @@ export function readLines(fd: number, stream: "stdout" | "stderr", sink: LineSin
 }
 
 /**
+ * Reads a service's stdout and stderr (our ends of its two pipes) into one sink,
+ * the lines of both in the order they were read: lines one stream holds back (see
+ * DECODE_EVERY_MS) go to the sink before any later line of the other.
+ */
+export function readServiceOutput(stdoutFd: number, stderrFd: number, sink: LineSink): void {
+  const out = new LineReader("stdout", sink, undefined);
+  const err = new LineReader("stderr", sink, undefined);
+  out.sibling = err;
+  err.sibling = out;
+  pollOutput(stdoutFd, out);
+  pollOutput(stderrFd, err);
+}
+
+/**
  * How often, at most, a reader decodes lines that only its ring wants. A
  * flooding service fills a ring of 1,000 lines every millisecond; decoding each
  * read made ~500,000 strings a second, of which the ring kept 1,000, and the
@@ -81,6 +95,12 @@ class LineReader implements ChunkReader {
   pendingLines = 0;
   lastDecode = Number.NEGATIVE_INFINITY;
   decodeScheduled = false;
+  /**
+   * The service's other stream. Of the two, at most one holds lines back at a
+   * time, and it gives them to the sink before the other gives any: what it holds
+   * was read earlier than anything the other has yet to give.
+   */
+  sibling: LineReader | null = null;
 
   constructor(
     readonly stream: "stdout" | "stderr",
@@ -93,7 +113,8 @@ class LineReader implements ChunkReader {
     if (last < 0) return keep(this, chunk);
     const wanted = this.sink.wanted();
     if (!Number.isFinite(wanted)) {
-      this.decodePending(); // they came before this chunk
+      this.sibling?.decodePending(); // they came before this chunk
+      this.decodePending();
       const out: string[] = [];
       const lines = this.rest === null ? chunk.subarray(0, last) : concat(this.rest, chunk.subarray(0, last));
       splitInto(out, decoder.decode(lines));
@@ -102,6 +123,7 @@ class LineReader implements ChunkReader {
       this.sink.lines(this.stream, out);
       return;
     }
+    this.sibling?.decodePending();
     const { from, count } = newestLines(chunk, last, wanted);
     if (from > 0) {
       // This chunk alone holds more lines than are wanted: what came before is pushed out.
@@ -211,7 +233,8 @@ function splitInto(out: string[], text: string): void {
 }
 
 function line(r: LineReader, text: string): void {
-  r.decodePending(); // they came before this one
+  r.sibling?.decodePending(); // they came before this one
+  r.decodePending();
   r.sink.lines(r.stream, [clampLine(text)]);
 }
 

@@ -9,7 +9,7 @@ import { ZinitError } from "../../sdk/errors.ts";
 import { normalizeSignal } from "../../sdk/config/signals.ts";
 import { readEnvFiles } from "../../sdk/config/env-files.ts";
 import { outputPipe } from "../../sys/libc.ts";
-import { readLines, type LineSink } from "./output.ts";
+import { type LineSink, readServiceOutput } from "./output.ts";
 import { resolveAccount } from "./users.ts";
 
 export interface ProcessEnd {
@@ -112,8 +112,7 @@ export function spawnService(config: ServiceConfig, listener: ServiceListener, s
   } finally {
     closeAll(outTheirs, errTheirs);
   }
-  readLines(outOurs, "stdout", listener);
-  readLines(errOurs, "stderr", listener);
+  readServiceOutput(outOurs, errOurs, listener);
   const ready = s.ready_fd === null ? null : readinessOf((proc.stdio as unknown[])[s.ready_fd] as number);
   return { pid: proc.pid, ready };
 }

@@ -6,7 +6,7 @@
 import { describe, expect, test } from "bun:test";
 import { closeSync, writeSync } from "node:fs";
 import { MAX_LINE_CHARS } from "../../../src/server/engine/log-ring.ts";
-import { readLines } from "../../../src/server/effects/output.ts";
+import { readLines, readServiceOutput } from "../../../src/server/effects/output.ts";
 import { outputPipe, setPipeSize } from "../../../src/sys/libc.ts";
 
 /**
@@ -87,6 +87,26 @@ describe("readLines", () => {
     expect(lines).toEqual(["l3", "l4", "m2", "m3", "n"]);
     closeSync(theirs);
     await done;
+  });
+
+  test("a service's stdout and stderr reach the sink in the order they were read, held lines included", async () => {
+    const [out, outW] = outputPipe();
+    const [err, errW] = outputPipe();
+    const got: string[] = [];
+    readServiceOutput(out, err, { wanted: () => 10, lines: (stream, batch) => void got.push(...batch.map((l) => `${stream}:${l}`)) });
+    const write = async (fd: number, text: string) => {
+      writeSync(fd, text);
+      await Bun.sleep(5);
+    };
+    await write(outW, "a1\n"); // at once
+    await write(outW, "a2\na3\n"); // held: within 50 ms of the last decode
+    await write(errW, "e1\n"); // the held stdout lines go first
+    await write(outW, "a4\n");
+    await write(errW, "e2\n");
+    await Bun.sleep(120);
+    expect(got).toEqual(["stdout:a1", "stdout:a2", "stdout:a3", "stderr:e1", "stdout:a4", "stderr:e2"]);
+    closeSync(outW);
+    closeSync(errW);
   });
 
   test("resolves when the writer closes without writing", async () => {
