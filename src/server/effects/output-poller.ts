@@ -59,9 +59,17 @@ export function pollOutput(fd: number, reader: ChunkReader): void {
     epoll = epollCreate();
     process.on("SIGIO", readReady);
   }
+  try {
+    setReadSignal(fd, true);
+    epollAdd(epoll, fd);
+  } catch {
+    // epoll refuses some fds (a regular file; a user over max_user_watches):
+    // Bun's stream reader then, heavier but never leaving the output unread
+    // (a closed read end would kill the service with SIGPIPE).
+    void readWithStream(fd, reader);
+    return;
+  }
   readers.set(fd, reader);
-  setReadSignal(fd, true);
-  epollAdd(epoll, fd);
   if (!checkScheduled) {
     checkScheduled = true;
     setImmediate(readReady);
@@ -110,6 +118,20 @@ function readOut(fd: number): number {
   }
   onRead?.(got);
   return got;
+}
+
+async function readWithStream(fd: number, reader: ChunkReader): Promise<void> {
+  try {
+    setReadSignal(fd, false);
+    for await (const chunk of Bun.file(fd).stream()) reader.chunk(chunk);
+  } catch {
+    // a read error ends the output like EOF
+  } finally {
+    try {
+      closeSync(fd);
+    } catch {}
+    reader.end();
+  }
 }
 
 function ended(fd: number, reader: ChunkReader): void {

@@ -3,7 +3,9 @@
  * they flood, and back to signals when the flood stops; many pipes ready at once.
  */
 import { describe, expect, test } from "bun:test";
-import { closeSync, writeSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { pollOutput, polledCount } from "../../../src/server/effects/output-poller.ts";
 import { outputPipe } from "../../../src/sys/libc.ts";
 
@@ -45,6 +47,20 @@ describe("output poller", () => {
     expect(seen.join("")).toBe("late\n");
     closeSync(theirs);
     await done;
+  });
+
+  test("an fd epoll refuses (a regular file) is still read to its end", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "zinit-poller-"));
+    try {
+      const file = join(dir, "out");
+      writeFileSync(file, "from a file\n");
+      const before = polledCount();
+      const got = readAll(openSync(file, "r"));
+      expect(polledCount()).toBe(before); // not in the epoll set
+      expect(await got).toEqual({ bytes: 12, tail: "from a file\n" });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test("150 pipes written at once (more than one epoll batch) are all read and all end", async () => {
