@@ -123,6 +123,8 @@ function readOut(fd: number): number {
 async function readWithStream(fd: number, reader: ChunkReader): Promise<void> {
   try {
     setReadSignal(fd, false);
+  } catch {}
+  try {
     for await (const chunk of Bun.file(fd).stream()) reader.chunk(chunk);
   } catch {
     // a read error ends the output like EOF
