@@ -130,6 +130,11 @@ async function serve(flags: ServerFlags, log: Logger): Promise<void> {
   const paths = resolvePaths({ configDir: flags.configDir, socket: flags.socket, systemDir: flags.systemDir }, process.env, process.platform, uid);
   // User mode without $XDG_RUNTIME_DIR: the socket's directory in /tmp must be ours alone.
   if (paths.privateDir) ensurePrivateDir(paths.privateDir, uid);
+  // Before anything is started, since each of these ends a process that has no
+  // handler for it: a TERM, INT or HUP that arrives while services are being
+  // started must stop or reload them, not kill us and leave them running. Until
+  // the handlers below take over, a request only waits.
+  const early = waitForHandlers();
   // Before anything is started: a second server must refuse without running a single service.
   const lock = lockInstance(paths.socket, paths.configDir);
   for (const w of lock.warnings) log.warn(w);
@@ -241,20 +246,47 @@ async function serve(flags: ServerFlags, log: Logger): Promise<void> {
     await supervisor.shutdown();
     process.exit(1);
   }
-  process.on("SIGTERM", () => void shutdown("SIGTERM"));
-  process.on("SIGINT", () => void shutdown("SIGINT"));
-  process.on("SIGHUP", () => {
-    log.info("SIGHUP: reloading the configuration");
-    config.reload().then(
-      (r) => {
-        log.info(`reload: ${r.added.length} added, ${r.removed.length} removed, ${r.changed.length} changed, ${r.unchanged.length} unchanged, ${r.errors.length} errors`);
-        // The same text `zinit reload` prints, one line each, so a log search finds the file.
-        for (const e of r.errors) log.error(`reload: ${e.replaceAll("\n", " | ")}`);
-      },
-      (err) => log.error(`reload failed: ${(err as Error).message}`),
-    );
+  early.handOver({
+    stop: (signal) => void shutdown(signal),
+    reload: () => {
+      log.info("SIGHUP: reloading the configuration");
+      config.reload().then(
+        (r) => {
+          log.info(`reload: ${r.added.length} added, ${r.removed.length} removed, ${r.changed.length} changed, ${r.unchanged.length} unchanged, ${r.errors.length} errors`);
+          // The same text `zinit reload` prints, one line each, so a log search finds the file.
+          for (const e of r.errors) log.error(`reload: ${e.replaceAll("\n", " | ")}`);
+        },
+        (err) => log.error(`reload failed: ${(err as Error).message}`),
+      );
+    },
   });
   if (flags.watch) watchAndReload(dirs.map((d) => d.dir), config, log);
+}
+
+interface SignalActions {
+  stop(signal: "SIGTERM" | "SIGINT"): void;
+  reload(): void;
+}
+
+/**
+ * TERM, INT and HUP handlers installed at once; what they ask for is kept until
+ * `handOver` gives the real actions, then done (a stop wins over a reload).
+ */
+function waitForHandlers(): { handOver(actions: SignalActions): void } {
+  let stop: "SIGTERM" | "SIGINT" | null = null;
+  let reload = false;
+  let actions: SignalActions | null = null;
+  const onStop = (signal: "SIGTERM" | "SIGINT") => (actions ? actions.stop(signal) : (stop ??= signal));
+  process.on("SIGTERM", () => onStop("SIGTERM"));
+  process.on("SIGINT", () => onStop("SIGINT"));
+  process.on("SIGHUP", () => (actions ? actions.reload() : (reload = true)));
+  return {
+    handOver(given) {
+      actions = given;
+      if (stop !== null) given.stop(stop);
+      else if (reload) given.reload();
+    },
+  };
 }
 
 /** --watch: the reload of SIGHUP, on inotify events of the config directories. */
