@@ -63,6 +63,15 @@ function write(toStderr: boolean, line: string, batch: boolean): void {
   }
 }
 
+/**
+ * Writes the batched info lines now. For whatever else writes to our stdout (a
+ * service's forwarded lines): a line zinit logged before a service's answer to
+ * it (`stopping all services`, then the service's own "stopping") stays before it.
+ */
+export function flushBatchedLines(): void {
+  if (pending !== "") flushOut();
+}
+
 function flushOut(): void {
   flushQueued = false;
   if (pending === "") return;

@@ -5,6 +5,7 @@
  * own stdout is backed up, so a slow log consumer can never grow zinit's memory or
  * stall the service.
  */
+import { flushBatchedLines } from "../../logger.ts";
 import { clampLine } from "../engine/log-ring.ts";
 import { type ChunkReader, pollOutput } from "./output-poller.ts";
 
@@ -30,6 +31,7 @@ const droppedForward = { stdout: 0, stderr: 0 };
  * `docker logs` and a journal keep the two apart as they would without zinit.
  */
 export function forwardLines(name: string, stream: "stdout" | "stderr", lines: string[]): void {
+  flushBatchedLines();
   const out = stream === "stderr" ? process.stderr : process.stdout;
   if (out.writableLength > FORWARD_BACKLOG_BYTES) {
     droppedForward[stream] += lines.length;
