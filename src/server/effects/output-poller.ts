@@ -83,6 +83,10 @@ export function polledCount(): number {
 
 function readReady(): void {
   checkScheduled = false;
+  // A flooding pipe is read every millisecond, not on signals: what it holds was
+  // most likely written before whatever sent this signal, so it is read first
+  // (a service's last stdout line before a stderr line written after it).
+  for (const fd of busy) readOut(fd);
   for (;;) {
     const n = epollReadyNow(epoll, readyFds);
     for (const fd of readyFds) {

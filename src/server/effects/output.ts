@@ -64,11 +64,14 @@ export function readLines(fd: number, stream: "stdout" | "stderr", sink: LineSin
 /**
  * Reads a service's stdout and stderr (our ends of its two pipes) into one sink,
  * the lines of both in the order they were read: lines one stream holds back (see
- * DECODE_EVERY_MS) go to the sink before any later line of the other.
+ * DECODE_EVERY_MS) go to the sink before any later line of the other. `onEnd`:
+ * once both have ended.
  */
-export function readServiceOutput(stdoutFd: number, stderrFd: number, sink: LineSink): void {
-  const out = new LineReader("stdout", sink, undefined);
-  const err = new LineReader("stderr", sink, undefined);
+export function readServiceOutput(stdoutFd: number, stderrFd: number, sink: LineSink, onEnd?: () => void): void {
+  let open = 2;
+  const ended = onEnd === undefined ? undefined : () => --open === 0 && onEnd();
+  const out = new LineReader("stdout", sink, ended);
+  const err = new LineReader("stderr", sink, ended);
   out.sibling = err;
   err.sibling = out;
   pollOutput(stdoutFd, out);
