@@ -446,7 +446,6 @@ const pipeSymbols = {
   // ssize_t read as its low 32 bits: a read asks for at most 1 MB, and "i64"
   // would make a BigInt per read.
   read: { args: ["i32", "ptr", "u64"], returns: "i32" },
-  getpid: { args: [], returns: "i32" },
 } as const satisfies Record<string, FFI.FFIFunction>;
 
 let pipeLib: FFI.ConvertFns<typeof pipeSymbols> | null = null;
@@ -493,7 +492,7 @@ export function setReadSignal(fd: number, signal: boolean): void {
   const lib = p();
   const flags = lib.fcntl(fd, F_GETFL, 0);
   if (flags < 0) throw new SyscallError("fcntl", errno());
-  if (signal && lib.fcntl(fd, F_SETOWN, lib.getpid()) < 0) throw new SyscallError("fcntl", errno());
+  if (signal && lib.fcntl(fd, F_SETOWN, process.pid) < 0) throw new SyscallError("fcntl", errno());
   const next = signal ? flags | O_NONBLOCK | O_ASYNC : (flags | O_NONBLOCK) & ~O_ASYNC;
   if (next !== flags && lib.fcntl(fd, F_SETFL, next) < 0) throw new SyscallError("fcntl", errno());
 }
@@ -518,18 +517,15 @@ export function epollDelete(ep: number, fd: number): void {
   p().epoll_ctl(ep, EPOLL_CTL_DEL, fd, null);
 }
 
-const MAX_EVENTS = 64;
-const eventsView = new DataView(new ArrayBuffer(EPOLL_EVENT_SIZE * MAX_EVENTS));
+/** How many fds epollReadyNow hands back at most: a caller loops while it gets this many. */
+export const EPOLL_EVENTS_PER_CALL = 64;
+const eventsView = new DataView(new ArrayBuffer(EPOLL_EVENT_SIZE * EPOLL_EVENTS_PER_CALL));
 
-/**
- * The fds of `ep` that are readable (or hung up) now, without waiting; at most
- * 64 a call, so a caller loops while it gets a full batch.
- */
-export function epollReadyNow(ep: number, out: number[]): number {
-  const n = p().epoll_wait(ep, ptrOf(eventsView as unknown as NodeJS.TypedArray), MAX_EVENTS, 0);
+/** Fills `out` with the fds of `ep` that are readable (or hung up) now, without waiting. */
+export function epollReadyNow(ep: number, out: number[]): void {
+  const n = p().epoll_wait(ep, ptrOf(eventsView as unknown as NodeJS.TypedArray), EPOLL_EVENTS_PER_CALL, 0);
   out.length = 0;
   for (let i = 0; i < n; i++) out.push(eventsView.getInt32(i * EPOLL_EVENT_SIZE + EPOLL_DATA_OFFSET, true));
-  return n;
 }
 
 /**

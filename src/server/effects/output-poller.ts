@@ -16,7 +16,7 @@
  * One signal per write of a flood cost more than the reading itself.
  */
 import { closeSync } from "node:fs";
-import { epollAdd, epollCreate, epollDelete, epollReadyNow, readNow, setPipeSize, setReadSignal } from "../../sys/libc.ts";
+import { EPOLL_EVENTS_PER_CALL, epollAdd, epollCreate, epollDelete, epollReadyNow, readNow, setPipeSize, setReadSignal } from "../../sys/libc.ts";
 
 /** What is read from one fd: `chunk` gets a view of a shared buffer, valid during the call only. */
 export interface ChunkReader {
@@ -32,8 +32,6 @@ const QUIET_PIPE_BYTES = 64 * 1024;
 /** At most this much from one pipe in one turn, so a flood never starves the event loop. */
 const TURN_BYTES = 4 << 20;
 const BUSY_POLL_MS = 1;
-/** epoll_wait hands back at most this many fds a call. */
-const EVENTS_PER_CALL = 64;
 
 const readBuffer = new Uint8Array(1024 * 1024);
 const readers = new Map<number, ChunkReader>();
@@ -87,13 +85,12 @@ function readReady(): void {
   // most likely written before whatever sent this signal, so it is read first
   // (a service's last stdout line before a stderr line written after it).
   for (const fd of busy) readOut(fd);
-  for (;;) {
-    const n = epollReadyNow(epoll, readyFds);
+  do {
+    epollReadyNow(epoll, readyFds);
     for (const fd of readyFds) {
       if (readOut(fd) >= BUSY_BYTES) becomeBusy(fd);
     }
-    if (n < EVENTS_PER_CALL) return;
-  }
+  } while (readyFds.length === EPOLL_EVENTS_PER_CALL);
 }
 
 /** Bytes read from `fd` until it had nothing more (or TURN_BYTES); -1 once it has ended. */
@@ -101,27 +98,21 @@ function readOut(fd: number): number {
   const reader = readers.get(fd);
   if (reader === undefined) return 0;
   let got = 0;
+  let n = -1;
   while (got < TURN_BYTES) {
-    let n: number;
     try {
       n = readNow(fd, readBuffer);
     } catch {
       n = 0; // a read error ends the output like EOF
     }
-    if (n < 0) {
-      if (got > 0) onRead?.(got);
-      return got;
-    }
-    if (n === 0) {
-      if (got > 0) onRead?.(got);
-      ended(fd, reader);
-      return -1;
-    }
+    if (n <= 0) break;
     got += n;
     reader.chunk(readBuffer.subarray(0, n));
   }
-  onRead?.(got);
-  return got;
+  if (got > 0) onRead?.(got);
+  if (n !== 0) return got;
+  ended(fd, reader);
+  return -1;
 }
 
 async function readWithStream(fd: number, reader: ChunkReader): Promise<void> {

@@ -116,9 +116,9 @@ class LineReader implements ChunkReader {
   chunk(chunk: Uint8Array): void {
     const last = chunk.lastIndexOf(10);
     if (last < 0) return keep(this, chunk);
+    this.sibling?.decodePending(); // they came before this chunk
     const wanted = this.sink.wanted();
     if (!Number.isFinite(wanted)) {
-      this.sibling?.decodePending(); // they came before this chunk
       this.decodePending();
       const out: string[] = [];
       const lines = this.rest === null ? chunk.subarray(0, last) : concat(this.rest, chunk.subarray(0, last));
@@ -128,7 +128,6 @@ class LineReader implements ChunkReader {
       this.sink.lines(this.stream, out);
       return;
     }
-    this.sibling?.decodePending();
     const { from, count } = newestLines(chunk, last, wanted);
     if (from > 0) {
       // This chunk alone holds more lines than are wanted: what came before is pushed out.
