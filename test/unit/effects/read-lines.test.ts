@@ -113,22 +113,3 @@ describe("readLines", () => {
     expect(await linesOf([])).toEqual([]);
   });
 });
-
-describe("readServiceOutput after a flood", () => {
-  test("the last stdout line of a flood comes before a stderr line written after it", async () => {
-    const [out, outW] = outputPipe();
-    const [err, errW] = outputPipe();
-    const got: string[] = [];
-    const ended = new Promise<void>((resolve) => {
-      const sink = { wanted: () => Number.POSITIVE_INFINITY, lines: (stream: "stdout" | "stderr", batch: string[]) => void got.push(...batch.map((l) => `${stream}:${l}`)) };
-      readServiceOutput(out, err, sink, resolve);
-    });
-    // 2 MB puts stdout's pipe in the 1 ms poll mode; the last two lines follow at once.
-    const writer = Bun.spawn(["sh", "-c", "head -c 2000000 /dev/zero | tr '\\0' x | fold -w 99; echo; echo last-out; echo err-line >&2"], { stdin: "ignore", stdout: outW, stderr: errW });
-    closeSync(outW);
-    closeSync(errW);
-    await writer.exited;
-    await ended;
-    expect(got.slice(-2)).toEqual(["stdout:last-out", "stderr:err-line"]);
-  });
-});
