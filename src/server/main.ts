@@ -250,6 +250,7 @@ async function serve(flags: ServerFlags, log: Logger): Promise<void> {
     stop: (signal) => void shutdown(signal),
     reload: () => {
       log.info("SIGHUP: reloading the configuration");
+      afterBurst.burst();
       config.reload().then(
         (r) => {
           log.info(`reload: ${r.added.length} added, ${r.removed.length} removed, ${r.changed.length} changed, ${r.unchanged.length} unchanged, ${r.errors.length} errors`);
@@ -260,7 +261,11 @@ async function serve(flags: ServerFlags, log: Logger): Promise<void> {
       );
     },
   });
-  if (flags.watch) watchAndReload(dirs.map((d) => d.dir), config, log);
+  // Start-up is a burst too: parsing every file and the first pass leave garbage
+  // and compiled code an idle server no longer needs (1.7 MB of private memory
+  // with 100 services, 2.5 MB with 1,000), collected once the start has gone quiet.
+  afterBurst.burst();
+  if (flags.watch) watchAndReload(dirs.map((d) => d.dir), config, log, afterBurst);
 }
 
 interface SignalActions {
@@ -290,10 +295,11 @@ function waitForHandlers(): { handOver(actions: SignalActions): void } {
 }
 
 /** --watch: the reload of SIGHUP, on inotify events of the config directories. */
-function watchAndReload(dirs: string[], config: ConfigStore, log: Logger): void {
+function watchAndReload(dirs: string[], config: ConfigStore, log: Logger, afterBurst: AfterBurst): void {
   watchConfigDirs(dirs, {
     onWarn: (m) => log.warn(`watch: ${m}`),
-    onChange: (why) =>
+    onChange: (why) => {
+      afterBurst.burst();
       void config.reload().then(
         (r) => {
           const summary = `${r.added.length} added, ${r.removed.length} removed, ${r.changed.length} changed, ${r.unchanged.length} unchanged, ${r.errors.length} errors`;
@@ -304,7 +310,8 @@ function watchAndReload(dirs: string[], config: ConfigStore, log: Logger): void 
           for (const e of r.errors) log.error(`reload: ${e.replaceAll("\n", " | ")}`);
         },
         (err) => log.error(`watch: reload failed: ${(err as Error).message}`),
-      ),
+      );
+    },
   });
   log.info(`watching ${dirs.join(" and ")} for changes`);
 }

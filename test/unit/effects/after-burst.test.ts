@@ -45,4 +45,15 @@ describe("AfterBurst", () => {
     await Bun.sleep(120);
     expect(collections()).toBe(1);
   });
+
+  test("burst() counts as a whole burst whatever the bytes: one collection after the quiet", async () => {
+    const { ab, collections } = counter();
+    ab.burst();
+    await Bun.sleep(10);
+    expect(collections()).toBe(0);
+    await Bun.sleep(100);
+    expect(collections()).toBe(1);
+    await Bun.sleep(100);
+    expect(collections()).toBe(1);
+  });
 });
