@@ -11,6 +11,8 @@
  * node's util.format does, which is loaded only for what a plain string is not.
  */
 
+import { writeTo } from "./stdio.ts";
+
 export const LOG_LEVELS: Record<string, number> = { error: 0, warn: 1, info: 3, debug: 4, trace: 5 };
 
 export interface Logger {
@@ -20,8 +22,6 @@ export interface Logger {
   debug(...args: unknown[]): void;
 }
 
-let out: Bun.FileSink | null = null;
-let err: Bun.FileSink | null = null;
 let flushQueued = false;
 let pending = "";
 let exitHooked = false;
@@ -38,28 +38,19 @@ let exitHooked = false;
  * lines keep their order and one that precedes an exit is never lost.
  */
 function write(toStderr: boolean, line: string, batch: boolean): void {
-  try {
-    if (toStderr) {
-      flushOut();
-      (err ??= Bun.stderr.writer()).write(line);
-      flush(err);
-      return;
-    }
-    if (!batch) {
-      (out ??= Bun.stdout.writer()).write(line);
-      return flush(out);
-    }
-    pending += line;
-    if (flushQueued) return;
-    flushQueued = true;
-    setImmediate(flushOut);
-    // process.exit() before the next turn would leave them here: take them along.
-    if (!exitHooked) {
-      exitHooked = true;
-      process.on("exit", flushOut);
-    }
-  } catch {
-    // A closed stdout must not take the server down with it.
+  if (toStderr) {
+    flushOut();
+    return writeTo("stderr", line);
+  }
+  if (!batch) return writeTo("stdout", line);
+  pending += line;
+  if (flushQueued) return;
+  flushQueued = true;
+  setImmediate(flushOut);
+  // process.exit() before the next turn would leave them here: take them along.
+  if (!exitHooked) {
+    exitHooked = true;
+    process.on("exit", flushOut);
   }
 }
 
@@ -77,16 +68,7 @@ function flushOut(): void {
   if (pending === "") return;
   const text = pending;
   pending = "";
-  try {
-    (out ??= Bun.stdout.writer()).write(text);
-    flush(out);
-  } catch {}
-}
-
-function flush(sink: Bun.FileSink | null): void {
-  if (sink === null) return;
-  const pending = sink.flush();
-  if (pending instanceof Promise) pending.catch(() => {});
+  writeTo("stdout", text);
 }
 
 function format(args: unknown[]): string {

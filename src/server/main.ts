@@ -17,7 +17,8 @@ import { ChildReaper } from "./effects/reaper.ts";
 import { setChildSubreaper } from "../sys/libc.ts";
 import { listenRpc } from "./rpc/listen.ts";
 import { AfterBurst } from "./effects/after-burst.ts";
-import { observeReads } from "./effects/output-poller.ts";
+import { observeReads, readAllPolledNow } from "./effects/output-poller.ts";
+import { drainStdio } from "../stdio.ts";
 import { buildHandlers } from "./rpc/handlers.ts";
 import { ConfigStore } from "./config-store.ts";
 import { shareAlikeSections } from "./shared-tables.ts";
@@ -49,6 +50,13 @@ order and serves the control socket. Also run as \`zinit server ...\`.
   --version          print the version
 `;
 
+
+/**
+ * How long the last lines may take to reach our stdout and stderr at exit. A
+ * reader that has stopped reading (a stalled `docker logs`) must not hold the
+ * shutdown: past this, what it has not taken is lost.
+ */
+const STDIO_DRAIN_MS = 2_000;
 
 export interface ServerFlags {
   configDir?: string;
@@ -192,9 +200,13 @@ async function serve(flags: ServerFlags, log: Logger): Promise<void> {
     if (stopping) return stopping;
     log.info(`${why}: stopping all services`);
     stopping = supervisor.shutdown().then(async () => {
+      // Whatever a service (or a descendant) wrote last is read and written out
+      // before we go: an exit drops what is still in a pipe or in Bun's writer.
+      readAllPolledNow();
       log.info("all services stopped");
       await server?.close();
       reaper.stop();
+      await drainStdio(STDIO_DRAIN_MS);
       process.exit(exitStatus);
     });
     return stopping;

@@ -74,6 +74,23 @@ export function pollOutput(fd: number, reader: ChunkReader): void {
   }
 }
 
+/**
+ * Reads what `fd` holds now, if it is one of ours. For a service whose process
+ * has just exited: its pipe's signal may be handled after the exit, and what it
+ * wrote last must be taken in before its exit is (its last words come before
+ * the line saying it stopped, and a shutdown that this exit completes cannot
+ * leave them unread). A no-op for an fd that has ended or is read by a stream.
+ */
+export function readPolledNow(fd: number): void {
+  if (readers.has(fd)) readOut(fd);
+}
+
+/** Reads every pipe once, now: the server's last act before it exits. */
+export function readAllPolledNow(): void {
+  // A copy: a pipe found at its end leaves the map while we go.
+  for (const fd of [...readers.keys()]) readOut(fd);
+}
+
 /** How many fds are being read: for tests and the memory breakdown. */
 export function polledCount(): number {
   return readers.size;

@@ -6,6 +6,7 @@
  * stall the service.
  */
 import { flushBatchedLines } from "../../logger.ts";
+import { backlogOf, writeTo } from "../../stdio.ts";
 import { clampLine } from "../engine/log-ring.ts";
 import { type ChunkReader, pollOutput } from "./output-poller.ts";
 
@@ -32,8 +33,7 @@ const droppedForward = { stdout: 0, stderr: 0 };
  */
 export function forwardLines(name: string, stream: "stdout" | "stderr", lines: string[]): void {
   flushBatchedLines();
-  const out = stream === "stderr" ? process.stderr : process.stdout;
-  if (out.writableLength > FORWARD_BACKLOG_BYTES) {
+  if (backlogOf(stream) > FORWARD_BACKLOG_BYTES) {
     droppedForward[stream] += lines.length;
     return;
   }
@@ -43,7 +43,7 @@ export function forwardLines(name: string, stream: "stdout" | "stderr", lines: s
     droppedForward[stream] = 0;
   }
   for (const line of lines) text += `${name}| ${line}\n`;
-  out.write(text);
+  writeTo(stream, text);
 }
 
 /** Complete lines are decoded whole: a newline byte never falls inside a UTF-8 sequence. */

@@ -10,6 +10,7 @@ import { normalizeSignal } from "../../sdk/config/signals.ts";
 import { readEnvFiles } from "../../sdk/config/env-files.ts";
 import { outputPipe } from "../../sys/libc.ts";
 import { type LineSink, readServiceOutput } from "./output.ts";
+import { readPolledNow } from "./output-poller.ts";
 import { resolveAccount } from "./users.ts";
 
 export interface ProcessEnd {
@@ -104,7 +105,12 @@ export function spawnService(config: ServiceConfig, listener: ServiceListener, s
       ...identity,
       // The child joins it before it executes anything (clone3 CLONE_INTO_CGROUP).
       ...(cgroup === undefined ? {} : { cgroup }),
-      onExit: (_child, code, signal) => listener.exited(endOf(code, signal)),
+      onExit: (_child, code, signal) => {
+        // What it wrote before it exited is taken in before its exit is handled.
+        readPolledNow(outOurs);
+        readPolledNow(errOurs);
+        listener.exited(endOf(code, signal));
+      },
     });
   } catch (err) {
     closeAll(outOurs, errOurs);
