@@ -59,15 +59,7 @@ export async function startServer(files: Record<string, string>, extraArgs: stri
   };
   void pump("stdout", proc.stdout);
   void pump("stderr", proc.stderr);
-  const rpc = async (method: string, params: unknown = {}) => {
-    const { ZinitClient } = await import("../../src/sdk/client.ts");
-    const c = await ZinitClient.connect(socket);
-    try {
-      return await c.call(method as any, params as any);
-    } finally {
-      c.close();
-    }
-  };
+  const rpc = (method: string, params: unknown = {}) => rpcAt(socket, method, params);
   // Ready means answering, not just a socket file on disk.
   const deadline = Date.now() + 5000;
   for (;;) {
@@ -115,6 +107,17 @@ export async function startServer(files: Record<string, string>, extraArgs: stri
 function cleanup(dir: string, code: number | null): number | null {
   rmSync(dir, { recursive: true, force: true });
   return code;
+}
+
+/** One RPC call over a fresh connection to the server listening on `socket`. */
+export async function rpcAt(socket: string, method: string, params: unknown = {}): Promise<any> {
+  const { ZinitClient } = await import("../../src/sdk/client.ts");
+  const c = await ZinitClient.connect(socket);
+  try {
+    return await c.call(method as any, params as any);
+  } finally {
+    c.close();
+  }
 }
 
 /** Runs the CLI against the server listening on `socket`. */

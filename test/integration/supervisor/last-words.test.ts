@@ -11,6 +11,7 @@ import { closeSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ZINIT } from "../../helpers/paths.ts";
+import { rpcAt } from "../../helpers/server.ts";
 import { outputPipe } from "../../../src/sys/libc.ts";
 import { writeServices } from "../../helpers/units.ts";
 import { service, startReady, waitFor, waitState } from "./lib.ts";
@@ -60,15 +61,7 @@ describe("a stalled reader of zinit's stdout", () => {
     const proc = Bun.spawn([ZINIT, "server", "--config-dir", configDir, "--socket", socket], { stdin: "ignore", stdout: writeEnd, stderr: "ignore", env: { ...process.env, NO_COLOR: "1" } });
     closeSync(writeEnd);
     let pid: number | null = null;
-    const call = async (method: string, params: unknown) => {
-      const { ZinitClient } = await import("../../../src/sdk/client.ts");
-      const c = await ZinitClient.connect(socket);
-      try {
-        return await c.call(method as never, params as never);
-      } finally {
-        c.close();
-      }
-    };
+    const call = (method: string, params: unknown) => rpcAt(socket, method, params);
     const logs = async () => (await call("service.logs", { name: "y", lines: 10 })) as { line: string }[];
     const groupOf = async () => ((await call("service.status", { name: "y" })) as { pid: number }).pid;
     try {
