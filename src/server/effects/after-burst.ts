@@ -14,6 +14,7 @@
  * request, whose code runs in the interpreter again until it is hot, which is
  * why this only follows a burst and never runs on a timer of its own.
  */
+
 export interface AfterBurstOptions {
   /** Less than this since the last collection is not worth one (a few `zinit status` calls). */
   burstBytes?: number;
