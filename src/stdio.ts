@@ -15,7 +15,7 @@ type Stream = "stdout" | "stderr";
 
 interface Tracked {
   sink: Bun.FileSink | null;
-  /** characters handed to the sink so far */
+  /** characters (of strings) and bytes handed to the sink so far */
   accepted: number;
   /** of those, how many are known to be written */
   written: number;
@@ -29,7 +29,7 @@ const streams: Record<Stream, Tracked> = {
 };
 
 /** Writes `text` to our stdout or stderr; never throws (a closed stdout must not take us down). */
-export function writeTo(stream: Stream, text: string): void {
+export function writeTo(stream: Stream, text: string | Uint8Array): void {
   const s = streams[stream];
   try {
     const sink = (s.sink ??= stream === "stdout" ? Bun.stdout.writer() : Bun.stderr.writer());

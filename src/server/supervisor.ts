@@ -25,7 +25,7 @@ import { LogRing } from "./engine/log-ring.ts";
 import type { ReloadPlan } from "./engine/reload.ts";
 import type { ProcessEnd, ServiceListener, ServiceProcess, Spawner } from "./effects/process.ts";
 import { hostProcesses, type ProcessSystem } from "./effects/processes.ts";
-import { forwardLines } from "./effects/output.ts";
+import { forwardChunk } from "./effects/output.ts";
 import { probe, type ProbeSpawner } from "./effects/health.ts";
 import { LogFiles } from "./effects/log-file.ts";
 import { EnvFileError } from "../sdk/config/env-files.ts";
@@ -515,18 +515,28 @@ interface RunContext {
  */
 class ServiceRun implements ServiceListener {
   proc: ServiceProcess | null = null;
+  /** Copies the lines as read to zinit's own output (`[logging] forward`); absent when off. */
+  readonly forward?: (stream: "stdout" | "stderr", head: Uint8Array | null, body: Uint8Array) => void;
 
   constructor(
     private readonly ctx: RunContext,
     private readonly name: string,
     private readonly ring: LogRing,
-    private readonly forward: boolean,
+    forward: boolean,
     private readonly cgroups: ServiceCgroups | null,
-  ) {}
+  ) {
+    if (forward) {
+      const prefix = new TextEncoder().encode(`${name}| `);
+      this.forward = (stream, head, body) => forwardChunk(prefix, stream, head, body);
+    }
+  }
 
-  /** Only the ring's capacity matters unless every line goes somewhere else too. */
+  /**
+   * Only the ring's capacity matters unless every line is wanted as text too (a
+   * log file, `logs -f`); forwarding copies the bytes and needs no text.
+   */
   wanted(): number {
-    return this.forward || this.ctx.logListeners.size > 0 || this.ctx.logFiles.has(this.name) ? Number.POSITIVE_INFINITY : this.ring.capacity;
+    return this.ctx.logListeners.size > 0 || this.ctx.logFiles.has(this.name) ? Number.POSITIVE_INFINITY : this.ring.capacity;
   }
 
   lines(stream: "stdout" | "stderr", lines: string[]): void {
@@ -534,7 +544,6 @@ class ServiceRun implements ServiceListener {
     const at = ctx.now();
     for (const line of lines) ring.push({ at, stream, line });
     ctx.logFiles.writeLines(name, at, stream, lines);
-    if (this.forward) forwardLines(name, stream, lines);
     if (ctx.logListeners.size > 0) {
       for (const line of lines) {
         const out = toLogLine(name, { at, stream, line });

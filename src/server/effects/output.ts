@@ -7,7 +7,7 @@
  */
 import { flushBatchedLines } from "../../logger.ts";
 import { backlogOf, writeTo } from "../../stdio.ts";
-import { clampLine } from "../engine/log-ring.ts";
+import { clampLine, MAX_LINE_CHARS } from "../engine/log-ring.ts";
 import { type ChunkReader, pollOutput } from "./output-poller.ts";
 
 /**
@@ -22,29 +22,86 @@ export interface LineSink {
    */
   wanted(): number;
   lines(stream: "stdout" | "stderr", lines: string[]): void;
+  /**
+   * Present when the lines are also copied to zinit's own output: complete lines
+   * as read, before any decoding — `head` (or null) is the start of the first line,
+   * carried from an earlier read, and `body` ends with a newline.
+   */
+  forward?(stream: "stdout" | "stderr", head: Uint8Array | null, body: Uint8Array): void;
 }
 
 const FORWARD_BACKLOG_BYTES = 1 << 20;
 const droppedForward = { stdout: 0, stderr: 0 };
 
 /**
- * A service's stderr goes to our stderr and its stdout to our stdout, so
- * `docker logs` and a journal keep the two apart as they would without zinit.
+ * Copies complete lines to zinit's stdout (or stderr, for a service's stderr:
+ * `docker logs` and a journal keep the two apart as they would without zinit),
+ * `prefix` (the service's `NAME| `, encoded) before each. Byte for byte: a flood
+ * forwarded as decoded strings made a string per line and a string per chunk,
+ * and the heap of a server forwarding 5 M lines/s to a reader that kept up
+ * grew by ~75 MB. A line too long to be certain it fits (more bytes than the
+ * cut allows characters) is decoded and cut as in the ring; `head` and `body`
+ * are as LineSink.forward gives them.
  */
-export function forwardLines(name: string, stream: "stdout" | "stderr", lines: string[]): void {
+export function forwardChunk(prefix: Uint8Array, stream: "stdout" | "stderr", head: Uint8Array | null, body: Uint8Array): void {
   flushBatchedLines();
+  let lines = 0;
+  let longest = 0;
+  for (let start = 0, nl = body.indexOf(10); nl >= 0; start = nl + 1, nl = body.indexOf(10, start)) {
+    const length = nl - start + (lines === 0 && head !== null ? head.length : 0);
+    if (length > longest) longest = length;
+    lines++;
+  }
   if (backlogOf(stream) > FORWARD_BACKLOG_BYTES) {
-    droppedForward[stream] += lines.length;
+    droppedForward[stream] += lines;
     return;
   }
-  let text = "";
-  if (droppedForward[stream] > 0) {
-    text = `zinit| dropped ${droppedForward[stream]} forwarded ${stream} lines while it was backed up\n`;
-    droppedForward[stream] = 0;
+  const note = droppedNote(stream);
+  if (longest > MAX_LINE_CHARS) {
+    // Rare: decoded, cut where needed, written as text.
+    const text = decoder.decode(head === null ? body.subarray(0, body.length - 1) : concat(head, body.subarray(0, body.length - 1)));
+    const name = decoder.decode(prefix);
+    let out = note;
+    for (const line of text.split("\n")) out += `${name}${clampLine(line)}\n`;
+    return writeTo(stream, out);
   }
-  for (const line of lines) text += `${name}| ${line}\n`;
-  writeTo(stream, text);
+  const noteBytes = note === "" ? null : encoder.encode(note);
+  const size = (noteBytes?.length ?? 0) + (head?.length ?? 0) + body.length + lines * prefix.length;
+  // One buffer reused from chunk to chunk: the writer copies what it cannot write at once.
+  if (forwardBuffer.length < size) forwardBuffer = new Uint8Array(Math.max(size, 2 * forwardBuffer.length, 64 * 1024));
+  const out = forwardBuffer;
+  let at = 0;
+  if (noteBytes !== null) {
+    out.set(noteBytes);
+    at = noteBytes.length;
+  }
+  for (let start = 0, nl = body.indexOf(10); nl >= 0; start = nl + 1, nl = body.indexOf(10, start)) {
+    out.set(prefix, at);
+    at += prefix.length;
+    if (start === 0 && head !== null) {
+      out.set(head, at);
+      at += head.length;
+    }
+    out.set(body.subarray(start, nl + 1), at);
+    at += nl + 1 - start;
+  }
+  writeTo(stream, out.subarray(0, at));
+  // A chunk of many tiny lines can need several MB once; that is not kept.
+  if (forwardBuffer.length > FORWARD_BUFFER_KEPT) forwardBuffer = new Uint8Array(0);
 }
+
+const FORWARD_BUFFER_KEPT = 4 << 20;
+let forwardBuffer = new Uint8Array(0);
+
+/** The line that says how many lines were dropped while our output was backed up, once: "" if none. */
+function droppedNote(stream: "stdout" | "stderr"): string {
+  const n = droppedForward[stream];
+  if (n === 0) return "";
+  droppedForward[stream] = 0;
+  return `zinit| dropped ${n} forwarded ${stream} lines while it was backed up\n`;
+}
+
+const encoder = new TextEncoder();
 
 /** Complete lines are decoded whole: a newline byte never falls inside a UTF-8 sequence. */
 const decoder = new TextDecoder();
@@ -116,6 +173,7 @@ class LineReader implements ChunkReader {
   chunk(chunk: Uint8Array): void {
     const last = chunk.lastIndexOf(10);
     if (last < 0) return keep(this, chunk);
+    this.sink.forward?.(this.stream, this.rest, chunk.subarray(0, last + 1));
     this.sibling?.decodePending(); // they came before this chunk
     const wanted = this.sink.wanted();
     if (!Number.isFinite(wanted)) {
@@ -236,9 +294,11 @@ function splitInto(out: string[], text: string): void {
   out.push(clampLine(text.slice(start)));
 }
 
+/** A line that ends without a newline: the last of a stream, or one too long to wait for its end. */
 function line(r: LineReader, text: string): void {
   r.sibling?.decodePending(); // they came before this one
   r.decodePending();
+  r.sink.forward?.(r.stream, null, encoder.encode(`${text}\n`));
   r.sink.lines(r.stream, [clampLine(text)]);
 }
 

@@ -4,6 +4,7 @@
  * a flooding service does not grow the server's memory or stop it answering.
  */
 import { describe, expect, test } from "bun:test";
+import { MAX_LINE_CHARS } from "../../../src/server/engine/log-ring.ts";
 import { ZinitClient } from "../../../src/sdk/client.ts";
 import { RawConn, service, statusField, waitFor, waitState, withServer } from "./lib.ts";
 
@@ -186,4 +187,27 @@ describe("logs", () => {
       expect(s.outputOf("stderr")).not.toContain("to-out");
     });
   });
+
+  // Forwarding copies bytes, cutting lines apart only at newlines: lines split
+  // across reads come out whole, once each, in order; a line longer than the cut
+  // is cut as in the ring; bytes that are not UTF-8 do not upset the lines.
+  test("forwarded output is every line once, in order, whole across reads; over-long lines cut", async () => {
+    const long = "L".repeat(MAX_LINE_CHARS + 500);
+    await withServer(
+      {
+        count: service("seq 1 200000; echo count-done; exec sleep 1000"),
+        odd: service(`printf 'raw-\\377\\376-end\\n'; printf '%s\\n' '${long}'; echo odd-done; exec sleep 1000`),
+      },
+      async (s) => {
+        await waitFor("all forwarded", () => s.outputOf("stdout").includes("count| count-done") && s.outputOf("stdout").includes("odd| odd-done"), 20_000);
+        const counted = s.outputOf("stdout").split("\n").filter((l) => l.startsWith("count| ")).map((l) => l.slice("count| ".length));
+        expect(counted.length).toBe(200_001);
+        expect(counted.at(-1)).toBe("count-done");
+        const firstWrong = counted.slice(0, 200_000).findIndex((l, i) => l !== String(i + 1));
+        expect(firstWrong).toBe(-1);
+        const odd = s.outputOf("stdout").split("\n").filter((l) => l.startsWith("odd| "));
+        expect(odd[1]).toBe(`odd| ${"L".repeat(MAX_LINE_CHARS)}… [cut 500 chars]`);
+      },
+    );
+  }, 30_000);
 });
