@@ -515,8 +515,8 @@ interface RunContext {
  */
 class ServiceRun implements ServiceListener {
   proc: ServiceProcess | null = null;
-  /** Copies the lines as read to zinit's own output (`[logging] forward`); absent when off. */
-  readonly forward?: (stream: "stdout" | "stderr", head: Uint8Array | null, body: Uint8Array) => void;
+  /** `NAME| `, encoded, when its lines are copied to zinit's own output (`[logging] forward`) */
+  private readonly forwardPrefix: Uint8Array | null;
 
   constructor(
     private readonly ctx: RunContext,
@@ -525,25 +525,26 @@ class ServiceRun implements ServiceListener {
     forward: boolean,
     private readonly cgroups: ServiceCgroups | null,
   ) {
-    if (forward) {
-      const prefix = new TextEncoder().encode(`${name}| `);
-      this.forward = (stream, head, body) => forwardChunk(prefix, stream, head, body);
-    }
+    this.forwardPrefix = forward ? new TextEncoder().encode(`${name}| `) : null;
   }
 
   /**
-   * Only the ring's capacity matters unless every line is wanted as text too (a
-   * log file, `logs -f`); forwarding copies the bytes and needs no text.
+   * Only the ring's capacity matters unless every line is wanted as text too
+   * (`logs -f`); forwarding and a log file copy the bytes and need no text.
    */
   wanted(): number {
-    return this.ctx.logListeners.size > 0 || this.ctx.logFiles.has(this.name) ? Number.POSITIVE_INFINITY : this.ring.capacity;
+    return this.ctx.logListeners.size > 0 ? Number.POSITIVE_INFINITY : this.ring.capacity;
+  }
+
+  rawLines(stream: "stdout" | "stderr", head: Uint8Array | null, body: Uint8Array): void {
+    if (this.forwardPrefix !== null) forwardChunk(this.forwardPrefix, stream, head, body);
+    this.ctx.logFiles.writeChunk(this.name, this.ctx.now(), stream, head, body);
   }
 
   lines(stream: "stdout" | "stderr", lines: string[]): void {
     const { name, ring, ctx } = this;
     const at = ctx.now();
     for (const line of lines) ring.push({ at, stream, line });
-    ctx.logFiles.writeLines(name, at, stream, lines);
     if (ctx.logListeners.size > 0) {
       for (const line of lines) {
         const out = toLogLine(name, { at, stream, line });

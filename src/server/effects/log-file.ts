@@ -31,6 +31,7 @@ import { constants } from "node:fs";
 import { basename, dirname } from "node:path";
 import type { Logging } from "../../sdk/config/types.ts";
 import type { LogFileStatus } from "../../sdk/protocol/types.ts";
+import { clampLine, MAX_LINE_CHARS, measureLines } from "../engine/log-ring.ts";
 
 /** Bytes waiting for the disk, per file: what a fast service writes in a moment. */
 export const QUEUE_BYTES = 1 << 20;
@@ -122,17 +123,56 @@ export class LogFile {
       }
       if (buf === null || need > buf.length) buf = this.grow(need);
     }
-    if (at !== this.stampMs) {
-      this.stampMs = at;
-      const time = new Date(at).toISOString();
-      this.prefixOut = `${time} out `;
-      this.prefixErr = `${time} err `;
-    }
+    this.stamp(at);
     // Encoded piece by piece: a concatenated line would be garbage for every line.
     this.fill += utf8Write(buf, stream === "stdout" ? this.prefixOut : this.prefixErr, this.fill);
     this.fill += utf8Write(buf, line, this.fill);
     buf[this.fill++] = 10;
     if (this.writing === null) this.kick();
+  }
+
+  /**
+   * Queues the complete lines of one read as they came (`head`, or null, starts
+   * the first line; `body` ends with a newline), all stamped `at`: bytes copied
+   * after the stamp, no string per line. A line longer than the cut goes the
+   * way of `write` (decoded and cut). Lines that do not fit in the queue are
+   * dropped and counted, as `write` drops them.
+   */
+  writeChunk(at: number, stream: "stdout" | "stderr", head: Uint8Array | null, body: Uint8Array): void {
+    if (this.closed) return;
+    if (measureLines(head, body).longest > MAX_LINE_CHARS) {
+      const text = new TextDecoder().decode(head === null ? body.subarray(0, body.length - 1) : Buffer.concat([head, body.subarray(0, body.length - 1)]));
+      for (const line of text.split("\n")) this.write(at, stream, clampLine(line));
+      return;
+    }
+    this.stamp(at);
+    const prefix = stream === "stdout" ? this.prefixOut : this.prefixErr;
+    for (let start = 0, nl = body.indexOf(10); nl >= 0; start = nl + 1, nl = body.indexOf(10, start)) {
+      const first = start === 0 && head !== null ? head : null;
+      const need = this.fill + prefix.length + (first?.length ?? 0) + nl + 1 - start;
+      if (need > QUEUE_BYTES) {
+        this.dropped++;
+        continue;
+      }
+      const buf = this.buf !== null && need <= this.buf.length ? this.buf : this.grow(need);
+      this.fill += buf.write(prefix, this.fill, "latin1");
+      if (first !== null) {
+        buf.set(first, this.fill);
+        this.fill += first.length;
+      }
+      buf.set(body.subarray(start, nl + 1), this.fill);
+      this.fill += nl + 1 - start;
+    }
+    if (this.writing === null && this.fill > 0) this.kick();
+  }
+
+  /** The stamp of lines read at `at`: the same for all lines of one millisecond. */
+  private stamp(at: number): void {
+    if (at === this.stampMs) return;
+    this.stampMs = at;
+    const time = new Date(at).toISOString();
+    this.prefixOut = `${time} out `;
+    this.prefixErr = `${time} err `;
   }
 
   /** A queue buffer of at least `need` bytes holding what is queued (doubling, at most QUEUE_BYTES). */
@@ -375,9 +415,9 @@ export class LogFiles {
     return this.files.has(name);
   }
 
-  writeLines(name: string, at: number, stream: "stdout" | "stderr", lines: string[]): void {
-    const file = this.files.get(name);
-    if (file) for (const line of lines) file.write(at, stream, line);
+  /** The complete lines of one read, as bytes (see LogFile.writeChunk). */
+  writeChunk(name: string, at: number, stream: "stdout" | "stderr", head: Uint8Array | null, body: Uint8Array): void {
+    this.files.get(name)?.writeChunk(at, stream, head, body);
   }
 
   status(name: string): LogFileStatus | null {

@@ -7,7 +7,7 @@
  */
 import { flushBatchedLines } from "../../logger.ts";
 import { backlogOf, writeTo } from "../../stdio.ts";
-import { clampLine, MAX_LINE_CHARS } from "../engine/log-ring.ts";
+import { clampLine, MAX_LINE_CHARS, measureLines } from "../engine/log-ring.ts";
 import { type ChunkReader, pollOutput } from "./output-poller.ts";
 
 /**
@@ -23,11 +23,12 @@ export interface LineSink {
   wanted(): number;
   lines(stream: "stdout" | "stderr", lines: string[]): void;
   /**
-   * Present when the lines are also copied to zinit's own output: complete lines
-   * as read, before any decoding — `head` (or null) is the start of the first line,
-   * carried from an earlier read, and `body` ends with a newline.
+   * The complete lines of each read as bytes, before any decoding, for what
+   * copies them as they are (forwarding, a log file): `head` (or null) is the
+   * start of the first line, carried from an earlier read; `body` ends with a
+   * newline.
    */
-  forward?(stream: "stdout" | "stderr", head: Uint8Array | null, body: Uint8Array): void;
+  rawLines?(stream: "stdout" | "stderr", head: Uint8Array | null, body: Uint8Array): void;
 }
 
 const FORWARD_BACKLOG_BYTES = 1 << 20;
@@ -41,17 +42,11 @@ const droppedForward = { stdout: 0, stderr: 0 };
  * and the heap of a server forwarding 5 M lines/s to a reader that kept up
  * grew by ~75 MB. A line too long to be certain it fits (more bytes than the
  * cut allows characters) is decoded and cut as in the ring; `head` and `body`
- * are as LineSink.forward gives them.
+ * are as LineSink.rawLines gives them.
  */
 export function forwardChunk(prefix: Uint8Array, stream: "stdout" | "stderr", head: Uint8Array | null, body: Uint8Array): void {
   flushBatchedLines();
-  let lines = 0;
-  let longest = 0;
-  for (let start = 0, nl = body.indexOf(10); nl >= 0; start = nl + 1, nl = body.indexOf(10, start)) {
-    const length = nl - start + (lines === 0 && head !== null ? head.length : 0);
-    if (length > longest) longest = length;
-    lines++;
-  }
+  const { lines, longest } = measureLines(head, body);
   if (backlogOf(stream) > FORWARD_BACKLOG_BYTES) {
     droppedForward[stream] += lines;
     return;
@@ -173,7 +168,7 @@ class LineReader implements ChunkReader {
   chunk(chunk: Uint8Array): void {
     const last = chunk.lastIndexOf(10);
     if (last < 0) return keep(this, chunk);
-    this.sink.forward?.(this.stream, this.rest, chunk.subarray(0, last + 1));
+    this.sink.rawLines?.(this.stream, this.rest, chunk.subarray(0, last + 1));
     this.sibling?.decodePending(); // they came before this chunk
     const wanted = this.sink.wanted();
     if (!Number.isFinite(wanted)) {
@@ -298,7 +293,7 @@ function splitInto(out: string[], text: string): void {
 function line(r: LineReader, text: string): void {
   r.sibling?.decodePending(); // they came before this one
   r.decodePending();
-  r.sink.forward?.(r.stream, null, encoder.encode(`${text}\n`));
+  r.sink.rawLines?.(r.stream, null, encoder.encode(`${text}\n`));
   r.sink.lines(r.stream, [clampLine(text)]);
 }
 

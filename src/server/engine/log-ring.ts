@@ -10,6 +10,23 @@ export interface RingLine {
   line: string;
 }
 
+/**
+ * The complete lines of one read, as bytes: how many there are and the longest
+ * (in bytes, without its newline). `body` ends with a newline; `head`, if any, is
+ * the start of its first line, carried from an earlier read. A line of no more
+ * bytes than MAX_LINE_CHARS cannot need a cut, whatever its characters.
+ */
+export function measureLines(head: Uint8Array | null, body: Uint8Array): { lines: number; longest: number } {
+  let lines = 0;
+  let longest = 0;
+  for (let start = 0, nl = body.indexOf(10); nl >= 0; start = nl + 1, nl = body.indexOf(10, start)) {
+    const length = nl - start + (lines === 0 && head !== null ? head.length : 0);
+    if (length > longest) longest = length;
+    lines++;
+  }
+  return { lines, longest };
+}
+
 /** Cuts an over-long line and says so, so a reader knows the line is not whole. */
 export function clampLine(line: string): string {
   if (line.length <= MAX_LINE_CHARS) return line;

@@ -10,6 +10,7 @@ import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { MAX_LINE_CHARS } from "../../../src/server/engine/log-ring.ts";
 import { status, waitFor, waitState, withServer, type TestServer } from "../supervisor/lib.ts";
 
 let scratch: string;
@@ -180,6 +181,22 @@ describe("a path that cannot be used", () => {
       // Retried, not given up: the error count grows as lines keep coming.
       await waitFor("a second try", async () => (await logFileOf(s, "app")).errors >= 2, 4_000);
       expect((await status(s, "app")).pid).toBe(st.pid);
+    });
+  });
+
+  // Lines reach the file as bytes (no string per line); one longer than the cut
+  // is cut there with the same marker as in the ring, and the lines after it
+  // are whole, stdout and stderr each with its word.
+  test("an over-long line is cut in the file as in `logs`; the lines around it are whole", async () => {
+    const path = join(scratch, "long.log");
+    const long = "L".repeat(MAX_LINE_CHARS + 500);
+    await withServer({ long: service(`echo before; printf '%s\\n' '${long}'; echo after; echo on-err >&2; exec sleep 100000`, { file: path }) }, async (s) => {
+      await waitFor("all four lines in the file", () => existsSync(path) && allLines(path).length >= 4);
+      const texts = allLines(path).map((l) => LINE_RE.exec(l)?.slice(1));
+      const cut = `${"L".repeat(MAX_LINE_CHARS)}… [cut 500 chars]`;
+      expect(texts).toEqual([["out", "before"], ["out", cut], ["out", "after"], ["err", "on-err"]]);
+      const ring = ((await s.rpc("service.logs", { name: "long" })) as { line: string }[]).map((l) => l.line);
+      expect(ring).toContain(cut);
     });
   });
 
