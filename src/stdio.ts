@@ -65,6 +65,11 @@ export function backlogOf(stream: Stream): number {
   return s.accepted - s.written;
 }
 
+/** Resolves once what `stream` has accepted so far has reached its fd (at once if it has). */
+export function whenWritten(stream: Stream): Promise<void> {
+  return streams[stream].pending ?? Promise.resolve();
+}
+
 /**
  * Waits until what was written has reached both fds, or `timeoutMs` has passed:
  * before exiting, since an exit drops what Bun still holds. Bounded, because the

@@ -27,7 +27,7 @@ import type { ProcessEnd, ServiceListener, ServiceProcess, Spawner } from "./eff
 import { hostProcesses, type ProcessSystem } from "./effects/processes.ts";
 import { forwardChunk } from "./effects/output.ts";
 import { probe, type ProbeSpawner } from "./effects/health.ts";
-import { LogFiles } from "./effects/log-file.ts";
+import { LOG_FILE_READ_BYTES, LogFiles } from "./effects/log-file.ts";
 import { EnvFileError } from "../sdk/config/env-files.ts";
 import type { CgroupFigures, ServiceCgroups } from "./effects/cgroups.ts";
 
@@ -534,6 +534,14 @@ class ServiceRun implements ServiceListener {
    */
   wanted(): number {
     return this.ctx.logListeners.size > 0 ? Number.POSITIVE_INFINITY : this.ring.capacity;
+  }
+
+  holdsOff(): boolean {
+    return this.ctx.logFiles.holdsOff(this.name);
+  }
+
+  readLimit(): number {
+    return this.ctx.logFiles.has(this.name) ? LOG_FILE_READ_BYTES : Number.POSITIVE_INFINITY;
   }
 
   rawLines(stream: "stdout" | "stderr", head: Uint8Array | null, body: Uint8Array): void {

@@ -21,6 +21,17 @@ import { EPOLL_EVENTS_PER_CALL, epollAdd, epollCreate, epollDelete, epollReadyNo
 /** What is read from one fd: `chunk` gets a view of a shared buffer, valid during the call only. */
 export interface ChunkReader {
   chunk(bytes: Uint8Array): void;
+  /**
+   * True while the reader wants no more for now (its log file's writer is behind):
+   * the pipe is then left to fill, and polled until the reader takes again.
+   */
+  holdsOff?(): boolean;
+  /**
+   * At most this many bytes per read, when one full read (1 MiB) could be more
+   * than the reader can take at once (a log file's queue: 1 MiB of short lines
+   * is ~5 MiB once each is stamped).
+   */
+  readLimit?(): number;
   /** the writers have all closed (or the read failed); the fd is closed */
   end(): void;
 }
@@ -82,13 +93,13 @@ export function pollOutput(fd: number, reader: ChunkReader): void {
  * leave them unread). A no-op for an fd that has ended or is read by a stream.
  */
 export function readPolledNow(fd: number): void {
-  if (readers.has(fd)) readOut(fd);
+  if (readers.has(fd) && readOut(fd) === HELD) becomeBusy(fd);
 }
 
-/** Reads every pipe once, now: the server's last act before it exits. */
+/** Reads every pipe once, now, held off or not: the server's last act before it exits. */
 export function readAllPolledNow(): void {
   // A copy: a pipe found at its end leaves the map while we go.
-  for (const fd of [...readers.keys()]) readOut(fd);
+  for (const fd of [...readers.keys()]) readOut(fd, true);
 }
 
 /** How many fds are being read: for tests and the memory breakdown. */
@@ -105,26 +116,38 @@ function readReady(): void {
   do {
     epollReadyNow(epoll, readyFds);
     for (const fd of readyFds) {
-      if (readOut(fd) >= BUSY_BYTES) becomeBusy(fd);
+      const got = readOut(fd);
+      // Held off: no signal would come for what waits, so it is polled.
+      if (got >= BUSY_BYTES || got === HELD) becomeBusy(fd);
     }
   } while (readyFds.length === EPOLL_EVENTS_PER_CALL);
 }
 
-/** Bytes read from `fd` until it had nothing more (or TURN_BYTES); -1 once it has ended. */
-function readOut(fd: number): number {
+/** readOut's answer for a reader that holds off before anything was read. */
+const HELD = -2;
+
+/**
+ * Bytes read from `fd` until it had nothing more (or TURN_BYTES, or its reader
+ * held off); -1 once it has ended; HELD if the reader held off at once.
+ * `force`: read whatever the reader says (the server is about to exit).
+ */
+function readOut(fd: number, force = false): number {
   const reader = readers.get(fd);
   if (reader === undefined) return 0;
   let got = 0;
   let n = -1;
+  const limit = reader.readLimit?.() ?? readBuffer.length;
+  const into = limit < readBuffer.length ? readBuffer.subarray(0, limit) : readBuffer;
   while (got < TURN_BYTES) {
+    if (!force && reader.holdsOff?.()) return got > 0 ? got : HELD;
     try {
-      n = readNow(fd, readBuffer);
+      n = readNow(fd, into);
     } catch {
       n = 0; // a read error ends the output like EOF
     }
     if (n <= 0) break;
     got += n;
-    reader.chunk(readBuffer.subarray(0, n));
+    reader.chunk(into.subarray(0, n));
   }
   if (got > 0) onRead?.(got);
   if (n !== 0) return got;
@@ -158,6 +181,7 @@ function ended(fd: number, reader: ChunkReader): void {
 }
 
 function becomeBusy(fd: number): void {
+  if (busy.has(fd)) return;
   busy.add(fd);
   setReadSignal(fd, false);
   epollDelete(epoll, fd);
@@ -172,6 +196,7 @@ function readBusy(): void {
   busyPollScheduled = false;
   for (const fd of busy) {
     const got = readOut(fd);
+    // Ended, still flooding, or held off (polled until its reader takes again).
     if (got < 0 || got >= BUSY_BYTES) continue;
     busy.delete(fd);
     setPipeSize(fd, QUIET_PIPE_BYTES);

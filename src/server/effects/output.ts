@@ -6,7 +6,7 @@
  * stall the service.
  */
 import { flushBatchedLines } from "../../logger.ts";
-import { backlogOf, writeTo } from "../../stdio.ts";
+import { backlogOf, whenWritten, writeTo } from "../../stdio.ts";
 import { clampLine, MAX_LINE_CHARS, measureLines } from "../engine/log-ring.ts";
 import { type ChunkReader, pollOutput } from "./output-poller.ts";
 
@@ -29,6 +29,10 @@ export interface LineSink {
    * newline.
    */
   rawLines?(stream: "stdout" | "stderr", head: Uint8Array | null, body: Uint8Array): void;
+  /** True while what takes the lines is behind (a log file's writer) and reading should wait. */
+  holdsOff?(): boolean;
+  /** At most this many bytes per read (see ChunkReader.readLimit). */
+  readLimit?(): number;
 }
 
 const FORWARD_BACKLOG_BYTES = 1 << 20;
@@ -49,6 +53,7 @@ export function forwardChunk(prefix: Uint8Array, stream: "stdout" | "stderr", he
   const { lines, longest } = measureLines(head, body);
   if (backlogOf(stream) > FORWARD_BACKLOG_BYTES) {
     droppedForward[stream] += lines;
+    noteDropsOnceWritten(stream);
     return;
   }
   const note = droppedNote(stream);
@@ -87,6 +92,26 @@ export function forwardChunk(prefix: Uint8Array, stream: "stdout" | "stderr", he
 
 const FORWARD_BUFFER_KEPT = 4 << 20;
 let forwardBuffer = new Uint8Array(0);
+
+/**
+ * Says how many lines were dropped as soon as the backlog is written, not only
+ * before the next forwarded line: a service that floods and then goes quiet
+ * would leave the loss unsaid.
+ */
+function noteDropsOnceWritten(stream: "stdout" | "stderr"): void {
+  if (noteScheduled[stream]) return;
+  noteScheduled[stream] = true;
+  void whenWritten(stream).then(() => {
+    noteScheduled[stream] = false;
+    // More came meanwhile and is still behind: wait for that too (the next drop
+    // would ask again anyway; a loop here would need a pending write to wait on).
+    if (backlogOf(stream) > FORWARD_BACKLOG_BYTES) return;
+    const note = droppedNote(stream);
+    if (note !== "") writeTo(stream, note);
+  });
+}
+
+const noteScheduled = { stdout: false, stderr: false };
 
 /** The line that says how many lines were dropped while our output was backed up, once: "" if none. */
 function droppedNote(stream: "stdout" | "stderr"): string {
@@ -164,6 +189,14 @@ class LineReader implements ChunkReader {
     readonly sink: LineSink,
     readonly onEnd: (() => void) | undefined,
   ) {}
+
+  holdsOff(): boolean {
+    return this.sink.holdsOff?.() ?? false;
+  }
+
+  readLimit(): number {
+    return this.sink.readLimit?.() ?? Number.POSITIVE_INFINITY;
+  }
 
   chunk(chunk: Uint8Array): void {
     const last = chunk.lastIndexOf(10);

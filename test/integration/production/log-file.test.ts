@@ -99,6 +99,22 @@ describe("a flooding service", () => {
       },
     );
   }, 60_000);
+
+  // One burst as fast as `seq` writes, no pause: while the writer is behind, the
+  // service's output is left in its pipe (the service waits on its writes, as it
+  // would writing a file itself) instead of being read into a full queue and dropped.
+  test("a single burst faster than the writer reaches the file whole, rotations included", async () => {
+    const path = join(scratch, "burst", "burst.log");
+    const N = 1_000_000;
+    await withServer({ burst: service(`seq 1 ${N}; exec sleep 100000`, { file: path, max_size: 2_097_152, keep: 20 }) }, async (s) => {
+      await waitFor("the last line in the file", () => existsSync(path) && readFileSync(path, "utf8").endsWith(` out ${N}\n`), 30_000);
+      expect((await logFileOf(s, "burst")).dropped).toBe(0);
+      const lines = allLines(path);
+      expect(lines.length).toBe(N);
+      const firstWrong = lines.findIndex((l, i) => LINE_RE.exec(l)?.[2] !== String(i + 1));
+      expect(firstWrong).toBe(-1);
+    });
+  }, 60_000);
 });
 
 /** Runs the server in a private mount namespace where `dir` is a fresh tmpfs mounted with `options`. */

@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { formatLogLine, LogFile, QUEUE_BYTES, RETRY_MS, rotatedIndex, rotationRenames } from "../../../src/server/effects/log-file.ts";
+import { formatLogLine, HOLD_MAX_MS, LogFile, QUEUE_BYTES, RETRY_MS, rotatedIndex, rotationRenames } from "../../../src/server/effects/log-file.ts";
 
 let dir: string;
 beforeEach(() => {
@@ -148,6 +148,30 @@ describe("never blocking, bounded memory", () => {
     expect(dropped).toBeGreaterThan(0);
     expect(written).toBeGreaterThan(0);
     expect(written + dropped).toBe(total);
+  });
+});
+
+describe("holding the reader off while the writer is behind", () => {
+  test("holds off past HOLD_BYTES while a write is out, for at most HOLD_MAX_MS in a row, never when idle", async () => {
+    const path = join(dir, "app.log");
+    let clock = 5_000;
+    const f = new LogFile({ path, maxSize: 0, keep: 1 }, () => clock);
+    expect(f.holdsOff()).toBe(false);
+    const body = new TextEncoder().encode(`${"z".repeat(99)}\n`.repeat(10_000)); // ~1 MB of lines
+    // Three reads' worth without yielding: the writer is out (opening the file) and
+    // more than HOLD_BYTES wait behind it.
+    for (let i = 0; i < 3; i++) f.writeChunk(clock, "stdout", null, body);
+    expect(f.holdsOff()).toBe(true);
+    clock += HOLD_MAX_MS - 1;
+    expect(f.holdsOff()).toBe(true);
+    clock += 1;
+    // A writer this slow gets the reader back: lines are then dropped, not waited for.
+    expect(f.holdsOff()).toBe(false);
+    await f.idle();
+    expect(f.holdsOff()).toBe(false);
+    await f.close();
+    expect(linesOf(path)).toHaveLength(30_000);
+    expect(f.status().dropped).toBe(0);
   });
 });
 
