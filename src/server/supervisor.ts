@@ -546,7 +546,7 @@ class ServiceRun implements ServiceListener {
 
   rawLines(stream: "stdout" | "stderr", head: Uint8Array | null, body: Uint8Array): void {
     if (this.forwardPrefix !== null) forwardChunk(this.forwardPrefix, stream, head, body);
-    this.ctx.logFiles.writeChunk(this.name, this.ctx.now(), stream, head, body);
+    this.ctx.logFiles.writeChunk(this.name, stream, head, body);
   }
 
   lines(stream: "stdout" | "stderr", lines: string[]): void {

@@ -31,7 +31,7 @@ import { constants } from "node:fs";
 import { basename, dirname } from "node:path";
 import type { Logging } from "../../sdk/config/types.ts";
 import type { LogFileStatus } from "../../sdk/protocol/types.ts";
-import { clampLine, MAX_LINE_CHARS, measureLines } from "../engine/log-ring.ts";
+import { cutLines, MAX_LINE_CHARS, measureLines } from "../engine/log-ring.ts";
 
 /**
  * Bytes waiting for the disk, per file: what a fast service writes in a moment.
@@ -157,8 +157,7 @@ export class LogFile {
   writeChunk(at: number, stream: "stdout" | "stderr", head: Uint8Array | null, body: Uint8Array): void {
     if (this.closed) return;
     if (measureLines(head, body).longest > MAX_LINE_CHARS) {
-      const text = new TextDecoder().decode(head === null ? body.subarray(0, body.length - 1) : Buffer.concat([head, body.subarray(0, body.length - 1)]));
-      for (const line of text.split("\n")) this.write(at, stream, clampLine(line));
+      for (const line of cutLines(head, body)) this.write(at, stream, line);
       return;
     }
     this.stamp(at);
@@ -456,9 +455,9 @@ export class LogFiles {
     return this.files.get(name)?.holdsOff() ?? false;
   }
 
-  /** The complete lines of one read, as bytes (see LogFile.writeChunk). */
-  writeChunk(name: string, at: number, stream: "stdout" | "stderr", head: Uint8Array | null, body: Uint8Array): void {
-    this.files.get(name)?.writeChunk(at, stream, head, body);
+  /** The complete lines of one read, as bytes, stamped now (see LogFile.writeChunk); nothing without a file. */
+  writeChunk(name: string, stream: "stdout" | "stderr", head: Uint8Array | null, body: Uint8Array): void {
+    this.files.get(name)?.writeChunk(this.now(), stream, head, body);
   }
 
   status(name: string): LogFileStatus | null {

@@ -7,7 +7,7 @@
  */
 import { flushBatchedLines } from "../../logger.ts";
 import { backlogOf, whenWritten, writeTo } from "../../stdio.ts";
-import { clampLine, MAX_LINE_CHARS, measureLines } from "../engine/log-ring.ts";
+import { clampLine, cutLines, MAX_LINE_CHARS, measureLines } from "../engine/log-ring.ts";
 import { type ChunkReader, pollOutput } from "./output-poller.ts";
 
 /**
@@ -59,10 +59,9 @@ export function forwardChunk(prefix: Uint8Array, stream: "stdout" | "stderr", he
   const note = droppedNote(stream);
   if (longest > MAX_LINE_CHARS) {
     // Rare: decoded, cut where needed, written as text.
-    const text = decoder.decode(head === null ? body.subarray(0, body.length - 1) : concat(head, body.subarray(0, body.length - 1)));
     const name = decoder.decode(prefix);
     let out = note;
-    for (const line of text.split("\n")) out += `${name}${clampLine(line)}\n`;
+    for (const line of cutLines(head, body)) out += `${name}${line}\n`;
     return writeTo(stream, out);
   }
   const noteBytes = note === "" ? null : encoder.encode(note);

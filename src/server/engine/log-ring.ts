@@ -27,6 +27,18 @@ export function measureLines(head: Uint8Array | null, body: Uint8Array): { lines
   return { lines, longest };
 }
 
+/**
+ * The lines of one read (as measureLines takes them) as text, each cut as the
+ * ring cuts it: the way for a read with a line too long to copy as bytes.
+ */
+export function cutLines(head: Uint8Array | null, body: Uint8Array): string[] {
+  // `head` may end inside a character that `body` finishes: decoded as one stream.
+  const start = head === null ? "" : lineDecoder.decode(head, { stream: true });
+  return (start + lineDecoder.decode(body.subarray(0, body.length - 1))).split("\n").map(clampLine);
+}
+
+const lineDecoder = new TextDecoder();
+
 /** Cuts an over-long line and says so, so a reader knows the line is not whole. */
 export function clampLine(line: string): string {
   if (line.length <= MAX_LINE_CHARS) return line;

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { LogRing, clampLine, MAX_LINE_CHARS } from "../../../src/server/engine/log-ring.ts";
+import { LogRing, clampLine, cutLines, MAX_LINE_CHARS } from "../../../src/server/engine/log-ring.ts";
 
 const line = (i: number) => ({ at: i, stream: "stdout" as const, line: `l${i}` });
 
@@ -48,5 +48,14 @@ describe("LogRing", () => {
     expect(cut.startsWith("x".repeat(MAX_LINE_CHARS))).toBe(true);
     expect(cut.endsWith("… [cut 10 chars]")).toBe(true);
     expect(clampLine("short")).toBe("short");
+  });
+});
+
+describe("cutLines", () => {
+  test("a character split between the carried head and the body stays whole; long lines are cut", () => {
+    const bytes = new TextEncoder().encode(`é${"x".repeat(MAX_LINE_CHARS + 3)}\nshort\n`);
+    // "é" is two bytes: the head ends after the first of them.
+    const lines = cutLines(bytes.subarray(0, 1), bytes.subarray(1));
+    expect(lines).toEqual([`é${"x".repeat(MAX_LINE_CHARS - 1)}… [cut 4 chars]`, "short"]);
   });
 });
